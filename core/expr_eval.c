@@ -1,0 +1,722 @@
+/* expr_eval — the sweeps over a compiled program: value, tangent, adjoint,
+ * tangent-over-adjoint and tangent-over-tangent (see expr.h for what each computes).
+ *
+ * Every node's derivative rules are written once per sweep, element-wise with broadcasting
+ * (a length-1 operand has stride 0).  The element-wise operations share one description of
+ * their local derivatives: for c = φ(a) the pair (φ', φ''); for c = φ(a, b) the partials
+ * (φ_a, φ_b, φ_aa, φ_ab, φ_bb).  From those the chain rule gives
+ *   tangent      dc   = φ_a da + φ_b db
+ *   second       d12c = φ_a d12a + φ_b d12b + φ_aa d1a d2a + φ_ab (d1a d2b + d2a d1b) + φ_bb d1b d2b
+ *   adjoint      ā   += c̄ φ_a,   b̄ += c̄ φ_b
+ *   over-adjoint dā  += dc̄ φ_a + c̄ (φ_aa da + φ_ab db),   db̄ += dc̄ φ_b + c̄ (φ_ab da + φ_bb db)
+ * Nodes that do not depend on a seeded input get zero tangents and are skipped, and the
+ * reverse sweep skips nodes that do not lead to a wanted input. */
+#include "expr.h"
+#include "expr_impl.h"
+
+#include <gsl/gsl_cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct expr_work {
+    const expr_prog *P;
+    double *v;      /* values */
+    double *d1;     /* first tangent */
+    double *d2;     /* second tangent (tangent-over-tangent) */
+    double *d12;    /* second-order tangent */
+    double *bar;    /* adjoints */
+    double *dbar;   /* tangents of the adjoints */
+    double *seed;   /* a unit seed for Jacobian columns, max(nx, np, nout) */
+    size_t bytes;
+};
+
+expr_work *expr_work_new(const expr_prog *P)
+{
+    expr_work *W = calloc(1, sizeof *W);
+    if (!W)
+        return NULL;
+    int nseed = P->nx > P->np ? P->nx : P->np;
+    if (expr_prog_nout(P) > nseed)
+        nseed = expr_prog_nout(P);
+    const size_t nv = (size_t)(P->nvals > 0 ? P->nvals : 1);
+    W->P = P;
+    W->bytes = sizeof *W + sizeof(double) * (6 * nv + (size_t)nseed + 1);
+    double *block = calloc(6 * nv + (size_t)nseed + 1, sizeof(double));
+    if (!block) {
+        free(W);
+        return NULL;
+    }
+    W->v = block;
+    W->d1 = block + nv;
+    W->d2 = block + 2 * nv;
+    W->d12 = block + 3 * nv;
+    W->bar = block + 4 * nv;
+    W->dbar = block + 5 * nv;
+    W->seed = block + 6 * nv;
+    return W;
+}
+
+void expr_work_free(expr_work *W)
+{
+    if (!W)
+        return;
+    free(W->v);
+    free(W);
+}
+
+size_t expr_work_bytes(const expr_work *W)
+{
+    return W->bytes;
+}
+
+/* ---- local derivatives ----------------------------------------------------------------- */
+
+static double powc_value(double a, double k)
+{
+    if (k == 2.0)
+        return a * a;
+    if (k == 1.0)
+        return a;
+    if (k == 3.0)
+        return a * a * a;
+    if (k == -1.0)
+        return 1.0 / a;
+    if (k == 0.5)
+        return sqrt(a);
+    return pow(a, k);
+}
+
+static double unary_value(int op, double k, double a)
+{
+    switch (op) {
+    case OP_NEG: return -a;
+    case OP_SCALE: return k * a;
+    case OP_SHIFT: return a + k;
+    case OP_POWC: return powc_value(a, k);
+    case OP_EXP: return exp(a);
+    case OP_LOG: return log(a);
+    case OP_SQRT: return sqrt(a);
+    case OP_TANH: return tanh(a);
+    case OP_SIN: return sin(a);
+    default: return cos(a);   /* OP_COS */
+    }
+}
+
+/* φ' and φ'' of c = φ(a) */
+static void unary_derivs(int op, double k, double a, double c, double *f1, double *f2)
+{
+    switch (op) {
+    case OP_NEG: *f1 = -1.0; *f2 = 0.0; break;
+    case OP_SCALE: *f1 = k; *f2 = 0.0; break;
+    case OP_SHIFT: *f1 = 1.0; *f2 = 0.0; break;
+    case OP_POWC:
+        if (k == 2.0) {
+            *f1 = 2.0 * a;
+            *f2 = 2.0;
+        } else if (k == 1.0) {
+            *f1 = 1.0;
+            *f2 = 0.0;
+        } else {
+            *f1 = k * powc_value(a, k - 1.0);
+            *f2 = k * (k - 1.0) * powc_value(a, k - 2.0);
+        }
+        break;
+    case OP_EXP: *f1 = c; *f2 = c; break;
+    case OP_LOG: *f1 = 1.0 / a; *f2 = -1.0 / (a * a); break;
+    case OP_SQRT: *f1 = 0.5 / c; *f2 = -0.25 / (c * a); break;
+    case OP_TANH: *f1 = 1.0 - c * c; *f2 = -2.0 * c * (1.0 - c * c); break;
+    case OP_SIN: *f1 = cos(a); *f2 = -c; break;
+    default: *f1 = -sin(a); *f2 = -c; break;   /* OP_COS */
+    }
+}
+
+/* partials of c = φ(a, b) for the non-linear binary operations */
+typedef struct {
+    double a, b, aa, ab, bb;
+} partials;
+
+static partials binary_partials(int op, double a, double b, double c)
+{
+    partials d;
+    switch (op) {
+    case OP_MUL:
+        d.a = b, d.b = a, d.aa = 0.0, d.ab = 1.0, d.bb = 0.0;
+        break;
+    case OP_DIV: {
+        const double r = 1.0 / b;
+        d.a = r, d.b = -c * r, d.aa = 0.0, d.ab = -r * r, d.bb = 2.0 * c * r * r;
+        break;
+    }
+    case OP_POW: {
+        const double la = log(a);
+        d.a = b * c / a, d.b = c * la, d.aa = b * (b - 1.0) * c / (a * a);
+        d.ab = c * (1.0 + b * la) / a, d.bb = c * la * la;
+        break;
+    }
+    case OP_ADD:
+        d.a = 1.0, d.b = 1.0, d.aa = d.ab = d.bb = 0.0;
+        break;
+    default:   /* OP_SUB */
+        d.a = 1.0, d.b = -1.0, d.aa = d.ab = d.bb = 0.0;
+        break;
+    }
+    return d;
+}
+
+static int is_binary(int op)
+{
+    return op >= OP_ADD && op <= OP_POW;
+}
+
+static int is_unary(int op)
+{
+    return op >= OP_NEG && op <= OP_COS;
+}
+
+/* ---- value sweep ----------------------------------------------------------------------- */
+
+static void value_node(const expr_prog *P, const expr_node *n, double *v, const expr_args *in)
+{
+    double *c = v + n->off;
+    const int len = n->len;
+    switch (n->op) {
+    case OP_TIME: c[0] = in->t; return;
+    case OP_X: memcpy(c, in->x + n->aux, sizeof(double) * (size_t)len); return;
+    case OP_P: memcpy(c, in->p + n->aux, sizeof(double) * (size_t)len); return;
+    case OP_C: memcpy(c, in->c + n->aux, sizeof(double) * (size_t)len); return;
+    case OP_D: memcpy(c, in->d + n->aux, sizeof(double) * (size_t)len); return;
+    case OP_CONST: c[0] = n->k; return;
+    case OP_CONST_VEC: memcpy(c, P->consts + n->aux, sizeof(double) * (size_t)len); return;
+    case OP_TIME_INPUT: P->fns[n->aux].fn(in->t, c, P->fns[n->aux].ctx); return;
+    case OP_GATHER: {
+        const double *a = v + P->nodes[n->a].off;
+        const int *idx = P->ints + n->aux;
+        for (int i = 0; i < len; i++)
+            c[i] = a[idx[i]];
+        return;
+    }
+    case OP_CONCAT:
+        for (int k = 0; k < n->a; k++) {
+            const expr_node *part = &P->nodes[P->ints[n->aux + k]];
+            memcpy(c, v + part->off, sizeof(double) * (size_t)part->len);
+            c += part->len;
+        }
+        return;
+    case OP_SUM: {
+        const expr_node *na = &P->nodes[n->a];
+        double s = 0.0;
+        for (int i = 0; i < na->len; i++)
+            s += v[na->off + i];
+        c[0] = s;
+        return;
+    }
+    case OP_MATVEC:
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, len, n->aux, 1.0, v + P->nodes[n->a].off,
+                    n->aux, v + P->nodes[n->b].off, 1, 0.0, c, 1);
+        return;
+    default: break;
+    }
+    const expr_node *na = &P->nodes[n->a];
+    const double *a = v + na->off;
+    const int sa = na->len == len ? 1 : 0;
+    if (is_unary(n->op)) {
+        for (int i = 0; i < len; i++)
+            c[i] = unary_value(n->op, n->k, a[i * sa]);
+        return;
+    }
+    const expr_node *nb = &P->nodes[n->b];
+    const double *b = v + nb->off;
+    const int sb = nb->len == len ? 1 : 0;
+    switch (n->op) {
+    case OP_ADD: for (int i = 0; i < len; i++) c[i] = a[i * sa] + b[i * sb]; break;
+    case OP_SUB: for (int i = 0; i < len; i++) c[i] = a[i * sa] - b[i * sb]; break;
+    case OP_MUL: for (int i = 0; i < len; i++) c[i] = a[i * sa] * b[i * sb]; break;
+    case OP_DIV: for (int i = 0; i < len; i++) c[i] = a[i * sa] / b[i * sb]; break;
+    default: for (int i = 0; i < len; i++) c[i] = pow(a[i * sa], b[i * sb]); break;
+    }
+}
+
+/* ---- tangent sweep: dv of node n from its operands' tangents ------------------------------ */
+
+static void tangent_node(const expr_prog *P, const expr_node *n, const double *v, double *dv,
+                         const double *dx, const double *dp, int mask)
+{
+    double *dc = dv + n->off;
+    const int len = n->len;
+    if (!(n->dep & mask)) {
+        memset(dc, 0, sizeof(double) * (size_t)len);
+        return;
+    }
+    switch (n->op) {
+    case OP_X: memcpy(dc, dx + n->aux, sizeof(double) * (size_t)len); return;
+    case OP_P: memcpy(dc, dp + n->aux, sizeof(double) * (size_t)len); return;
+    case OP_GATHER: {
+        const double *da = dv + P->nodes[n->a].off;
+        const int *idx = P->ints + n->aux;
+        for (int i = 0; i < len; i++)
+            dc[i] = da[idx[i]];
+        return;
+    }
+    case OP_CONCAT:
+        for (int k = 0; k < n->a; k++) {
+            const expr_node *part = &P->nodes[P->ints[n->aux + k]];
+            memcpy(dc, dv + part->off, sizeof(double) * (size_t)part->len);
+            dc += part->len;
+        }
+        return;
+    case OP_SUM: {
+        const expr_node *na = &P->nodes[n->a];
+        double s = 0.0;
+        for (int i = 0; i < na->len; i++)
+            s += dv[na->off + i];
+        dc[0] = s;
+        return;
+    }
+    case OP_MATVEC: {
+        /* d(Wx) = W dx + dW x */
+        const expr_node *nW = &P->nodes[n->a], *nx = &P->nodes[n->b];
+        const int cols = n->aux;
+        memset(dc, 0, sizeof(double) * (size_t)len);
+        if (nx->dep & mask)
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, len, cols, 1.0, v + nW->off, cols,
+                        dv + nx->off, 1, 1.0, dc, 1);
+        if (nW->dep & mask)
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, len, cols, 1.0, dv + nW->off, cols,
+                        v + nx->off, 1, 1.0, dc, 1);
+        return;
+    }
+    default: break;
+    }
+    const expr_node *na = &P->nodes[n->a];
+    const double *a = v + na->off, *da = dv + na->off, *c = v + n->off;
+    const int sa = na->len == len ? 1 : 0;
+    if (is_unary(n->op)) {
+        double f1, f2;
+        for (int i = 0; i < len; i++) {
+            unary_derivs(n->op, n->k, a[i * sa], c[i], &f1, &f2);
+            dc[i] = f1 * da[i * sa];
+        }
+        return;
+    }
+    const expr_node *nb = &P->nodes[n->b];
+    const double *b = v + nb->off, *db = dv + nb->off;
+    const int sb = nb->len == len ? 1 : 0;
+    switch (n->op) {
+    case OP_ADD: for (int i = 0; i < len; i++) dc[i] = da[i * sa] + db[i * sb]; break;
+    case OP_SUB: for (int i = 0; i < len; i++) dc[i] = da[i * sa] - db[i * sb]; break;
+    case OP_MUL:
+        for (int i = 0; i < len; i++)
+            dc[i] = da[i * sa] * b[i * sb] + a[i * sa] * db[i * sb];
+        break;
+    default:
+        for (int i = 0; i < len; i++) {
+            const partials d = binary_partials(n->op, a[i * sa], b[i * sb], c[i]);
+            dc[i] = d.a * da[i * sa] + d.b * db[i * sb];
+        }
+        break;
+    }
+}
+
+/* ---- second-order tangent: d12 of node n (needs v, d1, d2 of n and its operands) ----------- */
+
+static void second_node(const expr_prog *P, const expr_node *n, const double *v,
+                        const double *d1, const double *d2, double *d12, const double *d12x,
+                        const double *d12p, int mask)
+{
+    double *ec = d12 + n->off;
+    const int len = n->len;
+    if (!(n->dep & mask)) {
+        memset(ec, 0, sizeof(double) * (size_t)len);
+        return;
+    }
+    switch (n->op) {
+    case OP_X:
+        if (d12x)
+            memcpy(ec, d12x + n->aux, sizeof(double) * (size_t)len);
+        else
+            memset(ec, 0, sizeof(double) * (size_t)len);
+        return;
+    case OP_P:
+        if (d12p)
+            memcpy(ec, d12p + n->aux, sizeof(double) * (size_t)len);
+        else
+            memset(ec, 0, sizeof(double) * (size_t)len);
+        return;
+    case OP_GATHER:
+    case OP_CONCAT:
+    case OP_SUM:
+        tangent_node(P, n, v, d12, NULL, NULL, mask);   /* linear: same rule as a tangent */
+        return;
+    case OP_MATVEC: {
+        /* d12(Wx) = W d12x + d12W x + d1W d2x + d2W d1x */
+        const expr_node *nW = &P->nodes[n->a], *nx = &P->nodes[n->b];
+        const int cols = n->aux;
+        memset(ec, 0, sizeof(double) * (size_t)len);
+        if (nx->dep & mask)
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, len, cols, 1.0, v + nW->off, cols,
+                        d12 + nx->off, 1, 1.0, ec, 1);
+        if (nW->dep & mask) {
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, len, cols, 1.0, d12 + nW->off, cols,
+                        v + nx->off, 1, 1.0, ec, 1);
+            if (nx->dep & mask) {
+                cblas_dgemv(CblasRowMajor, CblasNoTrans, len, cols, 1.0, d1 + nW->off, cols,
+                            d2 + nx->off, 1, 1.0, ec, 1);
+                cblas_dgemv(CblasRowMajor, CblasNoTrans, len, cols, 1.0, d2 + nW->off, cols,
+                            d1 + nx->off, 1, 1.0, ec, 1);
+            }
+        }
+        return;
+    }
+    default: break;
+    }
+    const expr_node *na = &P->nodes[n->a];
+    const int sa = na->len == len ? 1 : 0;
+    const double *a = v + na->off, *c = v + n->off;
+    const double *a1 = d1 + na->off, *a2 = d2 + na->off, *a12 = d12 + na->off;
+    if (is_unary(n->op)) {
+        double f1, f2;
+        for (int i = 0; i < len; i++) {
+            unary_derivs(n->op, n->k, a[i * sa], c[i], &f1, &f2);
+            ec[i] = f1 * a12[i * sa] + f2 * a1[i * sa] * a2[i * sa];
+        }
+        return;
+    }
+    const expr_node *nb = &P->nodes[n->b];
+    const int sb = nb->len == len ? 1 : 0;
+    const double *b = v + nb->off, *b1 = d1 + nb->off, *b2 = d2 + nb->off,
+                 *b12 = d12 + nb->off;
+    for (int i = 0; i < len; i++) {
+        const int ia = i * sa, ib = i * sb;
+        const partials d = binary_partials(n->op, a[ia], b[ib], c[i]);
+        ec[i] = d.a * a12[ia] + d.b * b12[ib] + d.aa * a1[ia] * a2[ia] +
+                d.ab * (a1[ia] * b2[ib] + a2[ia] * b1[ib]) + d.bb * b1[ib] * b2[ib];
+    }
+}
+
+/* ---- reverse sweep --------------------------------------------------------------------------
+ * adjoint_node propagates c̄ (and, when dbar != NULL, its tangent dc̄) of node n to its
+ * operands; at an input node it accumulates into the requested gradients. */
+
+typedef struct {
+    double *gx, *gp, *dgx, *dgp;
+} gradients;
+
+static void accumulate(double *g, const double *bar, int len)
+{
+    if (g)
+        for (int i = 0; i < len; i++)
+            g[i] += bar[i];
+}
+
+static void adjoint_node(const expr_prog *P, const expr_node *n, const double *v,
+                         const double *dv, double *bar, double *dbar, int want, gradients *out)
+{
+    const int len = n->len;
+    const double *cb = bar + n->off;
+    const double *dcb = dbar ? dbar + n->off : NULL;
+    switch (n->op) {
+    case OP_X:
+        accumulate(out->gx ? out->gx + n->aux : NULL, cb, len);
+        if (dcb)
+            accumulate(out->dgx ? out->dgx + n->aux : NULL, dcb, len);
+        return;
+    case OP_P:
+        accumulate(out->gp ? out->gp + n->aux : NULL, cb, len);
+        if (dcb)
+            accumulate(out->dgp ? out->dgp + n->aux : NULL, dcb, len);
+        return;
+    case OP_GATHER: {
+        const expr_node *na = &P->nodes[n->a];
+        const int *idx = P->ints + n->aux;
+        for (int i = 0; i < len; i++)
+            bar[na->off + idx[i]] += cb[i];
+        if (dcb)
+            for (int i = 0; i < len; i++)
+                dbar[na->off + idx[i]] += dcb[i];
+        return;
+    }
+    case OP_CONCAT: {
+        int pos = 0;
+        for (int k = 0; k < n->a; k++) {
+            const expr_node *part = &P->nodes[P->ints[n->aux + k]];
+            if (part->dep & want) {
+                accumulate(bar + part->off, cb + pos, part->len);
+                if (dcb)
+                    accumulate(dbar + part->off, dcb + pos, part->len);
+            }
+            pos += part->len;
+        }
+        return;
+    }
+    case OP_SUM: {
+        const expr_node *na = &P->nodes[n->a];
+        for (int i = 0; i < na->len; i++)
+            bar[na->off + i] += cb[0];
+        if (dcb)
+            for (int i = 0; i < na->len; i++)
+                dbar[na->off + i] += dcb[0];
+        return;
+    }
+    case OP_MATVEC: {
+        /* x̄ += Wᵀc̄,  W̄ += c̄ xᵀ;  dx̄ += Wᵀdc̄ + dWᵀc̄,  dW̄ += dc̄ xᵀ + c̄ dxᵀ */
+        const expr_node *nW = &P->nodes[n->a], *nx = &P->nodes[n->b];
+        const int cols = n->aux;
+        if (nx->dep & want) {
+            cblas_dgemv(CblasRowMajor, CblasTrans, len, cols, 1.0, v + nW->off, cols, cb, 1,
+                        1.0, bar + nx->off, 1);
+            if (dcb) {
+                cblas_dgemv(CblasRowMajor, CblasTrans, len, cols, 1.0, v + nW->off, cols, dcb,
+                            1, 1.0, dbar + nx->off, 1);
+                cblas_dgemv(CblasRowMajor, CblasTrans, len, cols, 1.0, dv + nW->off, cols, cb,
+                            1, 1.0, dbar + nx->off, 1);
+            }
+        }
+        if (nW->dep & want) {
+            cblas_dger(CblasRowMajor, len, cols, 1.0, cb, 1, v + nx->off, 1, bar + nW->off,
+                       cols);
+            if (dcb) {
+                cblas_dger(CblasRowMajor, len, cols, 1.0, dcb, 1, v + nx->off, 1,
+                           dbar + nW->off, cols);
+                cblas_dger(CblasRowMajor, len, cols, 1.0, cb, 1, dv + nx->off, 1,
+                           dbar + nW->off, cols);
+            }
+        }
+        return;
+    }
+    default: break;
+    }
+    if (!is_unary(n->op) && !is_binary(n->op))
+        return;   /* time, constants, data, time inputs: nothing to propagate */
+    const expr_node *na = &P->nodes[n->a];
+    const int sa = na->len == len ? 1 : 0;
+    const double *a = v + na->off, *c = v + n->off;
+    double *ab = bar + na->off;
+    if (is_unary(n->op)) {
+        if (!(na->dep & want))
+            return;
+        double f1, f2;
+        const double *da = dv ? dv + na->off : NULL;
+        for (int i = 0; i < len; i++) {
+            unary_derivs(n->op, n->k, a[i * sa], c[i], &f1, &f2);
+            ab[i * sa] += cb[i] * f1;
+            if (dcb)
+                dbar[na->off + i * sa] += dcb[i] * f1 + cb[i] * f2 * da[i * sa];
+        }
+        return;
+    }
+    const expr_node *nb = &P->nodes[n->b];
+    const int sb = nb->len == len ? 1 : 0;
+    const double *b = v + nb->off;
+    double *bb = bar + nb->off;
+    const int to_a = (na->dep & want) != 0, to_b = (nb->dep & want) != 0;
+    if (!dcb) {
+        switch (n->op) {
+        case OP_ADD:
+            for (int i = 0; i < len; i++) {
+                if (to_a) ab[i * sa] += cb[i];
+                if (to_b) bb[i * sb] += cb[i];
+            }
+            return;
+        case OP_SUB:
+            for (int i = 0; i < len; i++) {
+                if (to_a) ab[i * sa] += cb[i];
+                if (to_b) bb[i * sb] -= cb[i];
+            }
+            return;
+        case OP_MUL:
+            for (int i = 0; i < len; i++) {
+                if (to_a) ab[i * sa] += cb[i] * b[i * sb];
+                if (to_b) bb[i * sb] += cb[i] * a[i * sa];
+            }
+            return;
+        default:
+            for (int i = 0; i < len; i++) {
+                const partials d = binary_partials(n->op, a[i * sa], b[i * sb], c[i]);
+                if (to_a) ab[i * sa] += cb[i] * d.a;
+                if (to_b) bb[i * sb] += cb[i] * d.b;
+            }
+            return;
+        }
+    }
+    const double *da = dv + na->off, *db = dv + nb->off;
+    double *dab = dbar + na->off, *dbb = dbar + nb->off;
+    for (int i = 0; i < len; i++) {
+        const int ia = i * sa, ib = i * sb;
+        const partials d = binary_partials(n->op, a[ia], b[ib], c[i]);
+        if (to_a) {
+            ab[ia] += cb[i] * d.a;
+            dab[ia] += dcb[i] * d.a + cb[i] * (d.aa * da[ia] + d.ab * db[ib]);
+        }
+        if (to_b) {
+            bb[ib] += cb[i] * d.b;
+            dbb[ib] += dcb[i] * d.b + cb[i] * (d.ab * da[ia] + d.bb * db[ib]);
+        }
+    }
+}
+
+/* ---- public sweeps ------------------------------------------------------------------------ */
+
+static const expr_node *out_node(const expr_prog *P)
+{
+    return &P->nodes[P->nnodes - 1];
+}
+
+static void copy_out(const expr_prog *P, const double *arr, double *y)
+{
+    if (y)
+        memcpy(y, arr + out_node(P)->off, sizeof(double) * (size_t)out_node(P)->len);
+}
+
+static void values(const expr_prog *P, expr_work *W, const expr_args *in)
+{
+    for (int i = 0; i < P->nnodes; i++)
+        value_node(P, &P->nodes[i], W->v, in);
+}
+
+void expr_eval(const expr_prog *P, expr_work *W, const expr_args *in, double *y)
+{
+    values(P, W, in);
+    copy_out(P, W->v, y);
+}
+
+void expr_jvp(const expr_prog *P, expr_work *W, const expr_args *in, const double *dx,
+              const double *dp, double *y, double *dy)
+{
+    const int mask = (dx ? DEP_X : 0) | (dp ? DEP_P : 0);
+    for (int i = 0; i < P->nnodes; i++) {
+        value_node(P, &P->nodes[i], W->v, in);
+        tangent_node(P, &P->nodes[i], W->v, W->d1, dx, dp, mask);
+    }
+    copy_out(P, W->v, y);
+    copy_out(P, W->d1, dy);
+}
+
+static void reverse(const expr_prog *P, expr_work *W, const double *w, const double *dw,
+                    int second, int want, gradients *g)
+{
+    const size_t nv = (size_t)P->nvals;
+    const expr_node *o = out_node(P);
+    memset(W->bar, 0, sizeof(double) * nv);
+    memcpy(W->bar + o->off, w, sizeof(double) * (size_t)o->len);
+    if (second) {
+        memset(W->dbar, 0, sizeof(double) * nv);
+        if (dw)
+            memcpy(W->dbar + o->off, dw, sizeof(double) * (size_t)o->len);
+    }
+    for (int i = P->nnodes - 1; i >= 0; i--) {
+        const expr_node *n = &P->nodes[i];
+        if (n->dep & want)
+            adjoint_node(P, n, W->v, second ? W->d1 : NULL, W->bar, second ? W->dbar : NULL,
+                         want, g);
+    }
+}
+
+static void zero(double *a, int n)
+{
+    if (a)
+        memset(a, 0, sizeof(double) * (size_t)n);
+}
+
+void expr_vjp(const expr_prog *P, expr_work *W, const expr_args *in, const double *w, double *y,
+              double *gx, double *gp)
+{
+    values(P, W, in);
+    copy_out(P, W->v, y);
+    zero(gx, P->nx);
+    zero(gp, P->np);
+    const int want = (gx ? DEP_X : 0) | (gp ? DEP_P : 0);
+    if (!want)
+        return;
+    gradients g = {gx, gp, NULL, NULL};
+    reverse(P, W, w, NULL, 0, want, &g);
+}
+
+void expr_vjp_jvp(const expr_prog *P, expr_work *W, const expr_args *in, const double *w,
+                  const double *dw, const double *dx, const double *dp, double *gx, double *gp,
+                  double *dgx, double *dgp)
+{
+    const int mask = (dx ? DEP_X : 0) | (dp ? DEP_P : 0);
+    for (int i = 0; i < P->nnodes; i++) {
+        value_node(P, &P->nodes[i], W->v, in);
+        tangent_node(P, &P->nodes[i], W->v, W->d1, dx, dp, mask);
+    }
+    zero(gx, P->nx);
+    zero(gp, P->np);
+    zero(dgx, P->nx);
+    zero(dgp, P->np);
+    const int want = (gx || dgx ? DEP_X : 0) | (gp || dgp ? DEP_P : 0);
+    if (!want)
+        return;
+    gradients g = {gx, gp, dgx, dgp};
+    reverse(P, W, w, dw, 1, want, &g);
+}
+
+void expr_hvv(const expr_prog *P, expr_work *W, const expr_args *in, const double *dx1,
+              const double *dp1, const double *dx2, const double *dp2, const double *d12x,
+              const double *d12p, double *y, double *d12y)
+{
+    const int mask = (dx1 || dx2 || d12x ? DEP_X : 0) | (dp1 || dp2 || d12p ? DEP_P : 0);
+    /* a NULL seed among non-NULL ones of the same input is a zero seed: point it at zeros */
+    const int nz = P->nx > P->np ? P->nx : P->np;
+    double *zeros = W->seed;
+    memset(zeros, 0, sizeof(double) * (size_t)nz);
+    if (!dx1) dx1 = zeros;
+    if (!dx2) dx2 = zeros;
+    if (!dp1) dp1 = zeros;
+    if (!dp2) dp2 = zeros;
+    for (int i = 0; i < P->nnodes; i++) {
+        const expr_node *n = &P->nodes[i];
+        value_node(P, n, W->v, in);
+        tangent_node(P, n, W->v, W->d1, dx1, dp1, mask);
+        tangent_node(P, n, W->v, W->d2, dx2, dp2, mask);
+        second_node(P, n, W->v, W->d1, W->d2, W->d12, d12x, d12p, mask);
+    }
+    copy_out(P, W->v, y);
+    copy_out(P, W->d12, d12y);
+}
+
+/* Dense Jacobians: one value sweep, then one tangent sweep per input column — or, when the
+ * output is shorter than the input, one reverse sweep per output row. */
+static void jacobian(const expr_prog *P, expr_work *W, const expr_args *in, double *J, int dep)
+{
+    const int nin = dep == DEP_X ? P->nx : P->np, nout = expr_prog_nout(P);
+    values(P, W, in);
+    if (!(out_node(P)->dep & dep)) {
+        zero(J, nin * nout);
+        return;
+    }
+    double *seed = W->seed;
+    if (nout < nin) {
+        for (int r = 0; r < nout; r++) {
+            memset(seed, 0, sizeof(double) * (size_t)nout);
+            seed[r] = 1.0;
+            double *row = J + (size_t)r * (size_t)nin;
+            zero(row, nin);
+            gradients g = {dep == DEP_X ? row : NULL, dep == DEP_P ? row : NULL, NULL, NULL};
+            reverse(P, W, seed, NULL, 0, dep, &g);
+        }
+        return;
+    }
+    const expr_node *o = out_node(P);
+    memset(seed, 0, sizeof(double) * (size_t)nin);
+    for (int j = 0; j < nin; j++) {
+        seed[j] = 1.0;
+        for (int i = 0; i < P->nnodes; i++)
+            tangent_node(P, &P->nodes[i], W->v, W->d1, dep == DEP_X ? seed : NULL,
+                         dep == DEP_P ? seed : NULL, dep);
+        seed[j] = 0.0;
+        for (int r = 0; r < nout; r++)
+            J[(size_t)r * (size_t)nin + (size_t)j] = W->d1[o->off + r];
+    }
+}
+
+void expr_jac_x(const expr_prog *P, expr_work *W, const expr_args *in, double *J)
+{
+    jacobian(P, W, in, J, DEP_X);
+}
+
+void expr_jac_p(const expr_prog *P, expr_work *W, const expr_args *in, double *J)
+{
+    jacobian(P, W, in, J, DEP_P);
+}

@@ -1,0 +1,54 @@
+/* expr_impl — the node layout shared by the graph builder (expr.c) and the sweeps
+ * (expr_eval.c).  Not part of the public interface. */
+#ifndef ODEGRAD_EXPR_IMPL_H
+#define ODEGRAD_EXPR_IMPL_H
+
+#include "expr.h"
+
+enum {
+    OP_TIME, OP_X, OP_P, OP_C, OP_D, OP_CONST, OP_CONST_VEC, OP_TIME_INPUT,
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW,
+    OP_NEG, OP_SCALE, OP_SHIFT, OP_POWC, OP_EXP, OP_LOG, OP_SQRT, OP_TANH, OP_SIN, OP_COS,
+    OP_GATHER, OP_CONCAT, OP_SUM, OP_MATVEC,
+    OP_COUNT
+};
+
+/* which differentiated inputs a node depends on */
+enum { DEP_X = 1, DEP_P = 2 };
+
+/* One node.  Operands a, b are node indices (-1: none).  aux is, by operation:
+ * X/P/C/D the first input index; CONST_VEC the first value in the constant pool; GATHER the
+ * first index in the int pool; CONCAT the first operand in the int pool (a = operand count);
+ * TIME_INPUT the function table entry; MATVEC the column count.  k is the constant of
+ * CONST, SCALE, SHIFT and POWC. */
+typedef struct {
+    unsigned char op;
+    unsigned char dep;
+    int len;
+    int a, b;
+    int aux;
+    int off;      /* first value of this node in the work arrays (compiled programs only) */
+    double k;
+} expr_node;
+
+typedef struct {
+    expr_timefn fn;
+    const void *ctx;
+} expr_timefn_entry;
+
+struct expr_prog {
+    int nx, np, nc, nd;
+    expr_node *nodes;
+    int nnodes;
+    int nvals;                  /* total length of all nodes */
+    int *ints;
+    int nints;
+    double *consts;
+    int nconsts;
+    expr_timefn_entry *fns;
+    int nfns;
+};
+
+const char *expr_op_name(int op);
+
+#endif
