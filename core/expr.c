@@ -418,8 +418,11 @@ expr_prog *expr_compile(expr_graph *g, expr out)
             continue;
         expr_node nd = g->nodes[i];
         switch (nd.op) {
-        case OP_X: nd.dep = DEP_X; break;
+        case OP_X: nd.dep = DEP_X | DEP_VARY; break;
         case OP_P: nd.dep = DEP_P; break;
+        case OP_TIME:
+        case OP_D:
+        case OP_TIME_INPUT: nd.dep = DEP_VARY; break;
         case OP_CONCAT:
             for (int k = 0; k < nd.a; k++) {
                 const int part = newid[g->ints[nd.aux + k]];
@@ -453,6 +456,8 @@ expr_prog *expr_compile(expr_graph *g, expr out)
         }
         nd.off = off;
         off += nd.len;
+        nd.aoff = nd.op != OP_CONCAT && nd.a >= 0 ? P->nodes[nd.a].off : 0;
+        nd.boff = nd.b >= 0 ? P->nodes[nd.b].off : 0;
         P->nodes[newid[i]] = nd;
     }
     P->nvals = off;
@@ -461,6 +466,11 @@ expr_prog *expr_compile(expr_graph *g, expr out)
     P->nfns = g->nfns;
     free(keep);
     free(newid);
+    if (expr_streams_build(P) != 0) {
+        expr_prog_free(P);
+        fail(g, "out of memory compiling an expression");
+        return NULL;
+    }
     return P;
 oom:
     free(keep);
@@ -474,6 +484,7 @@ void expr_prog_free(expr_prog *P)
 {
     if (!P)
         return;
+    expr_streams_free(P);
     free(P->nodes);
     free(P->ints);
     free(P->consts);

@@ -95,6 +95,10 @@ expr_prog *expr_compile(expr_graph *g, expr out);
 typedef struct {
     double t;
     const double *x, *p, *c, *d;   /* NULL where the program has no such inputs */
+    /* Non-zero: a key for the current (p, c).  Sub-expressions that depend on p and c only
+     * are then evaluated once and reused by every later sweep of the same expr_work with the
+     * same key; the caller must change the key whenever p or c changes.  0: no reuse. */
+    unsigned long invariant_key;
 } expr_args;
 
 void expr_prog_free(expr_prog *P);
@@ -133,5 +137,12 @@ void expr_hvv(const expr_prog *P, expr_work *W, const expr_args *a,
 /* Dense Jacobians, row-major: J[i*nx + j] = ∂y_i/∂x_j, J[i*np + j] = ∂y_i/∂p_j. */
 void expr_jac_x(const expr_prog *P, expr_work *W, const expr_args *a, double *J);
 void expr_jac_p(const expr_prog *P, expr_work *W, const expr_args *a, double *J);
+
+/* Structural sparsity of the state Jacobian F_x (expr_pattern.c): row r can be non-zero
+ * only in the columns cols[row_start[r] .. row_start[r+1]-1] (sorted), at every (t, x, p, c,
+ * d) — a superset of the numerical non-zeros, found from the graph alone.  Returns the
+ * number of entries; -1 when out of memory; -2 when the analysis would hold more than
+ * max_entries indices at once (a dense Jacobian).  The caller frees both arrays. */
+long expr_jac_x_pattern(const expr_prog *P, long max_entries, int **row_start, int **cols);
 
 #endif

@@ -28,6 +28,7 @@ struct expr_work {
     double *bar;    /* adjoints */
     double *dbar;   /* tangents of the adjoints */
     double *seed;   /* a unit seed for Jacobian columns, max(nx, np, nout) */
+    unsigned long invariant_key;   /* the (p, c) whose invariant values v holds; 0: none */
     size_t bytes;
 };
 
@@ -199,7 +200,10 @@ static void value_node(const expr_prog *P, const expr_node *n, double *v, const 
     case OP_CONCAT:
         for (int k = 0; k < n->a; k++) {
             const expr_node *part = &P->nodes[P->ints[n->aux + k]];
-            memcpy(c, v + part->off, sizeof(double) * (size_t)part->len);
+            if (part->len == 1)
+                *c = v[part->off];   /* most parts of a scalar model's output */
+            else
+                memcpy(c, v + part->off, sizeof(double) * (size_t)part->len);
             c += part->len;
         }
         return;
@@ -555,6 +559,145 @@ static void adjoint_node(const expr_prog *P, const expr_node *n, const double *v
     }
 }
 
+/* ---- instruction streams ------------------------------------------------------------------- */
+
+/* operations with a scalar rule in all three first-order sweeps */
+static int has_scalar_rule(int op)
+{
+    switch (op) {
+    case OP_X: case OP_P: case OP_C: case OP_TIME: case OP_CONST:
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
+    case OP_NEG: case OP_SCALE: case OP_SHIFT: case OP_POWC: case OP_EXP: case OP_LOG:
+    case OP_SQRT: case OP_TANH: case OP_SIN: case OP_COS:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static expr_ins instruction(const expr_prog *P, int i)
+{
+    const expr_node *n = &P->nodes[i];
+    expr_ins I = {OP_NODE, n->off, 0, 0, i, n->k};
+    if (n->len == 1 && has_scalar_rule(n->op)) {
+        I.op = n->op;
+        const int input = n->op == OP_X || n->op == OP_P || n->op == OP_C;
+        I.a = input ? n->aux : n->aoff;
+        I.b = n->boff;
+    }
+    return I;
+}
+
+/* the nodes i (in order, or reversed) whose dependencies meet `mask` (0: every node) */
+static int stream(const expr_prog *P, expr_stream *S, int mask, int reversed)
+{
+    S->ins = malloc(sizeof(expr_ins) * (size_t)(P->nnodes ? P->nnodes : 1));
+    S->n = 0;
+    if (!S->ins)
+        return -1;
+    for (int k = 0; k < P->nnodes; k++) {
+        const int i = reversed ? P->nnodes - 1 - k : k;
+        if (!mask || (P->nodes[i].dep & mask))
+            S->ins[S->n++] = instruction(P, i);
+    }
+    return 0;
+}
+
+int expr_streams_build(expr_prog *P)
+{
+    int fail = stream(P, &P->value_all, 0, 0) | stream(P, &P->value_varying, DEP_VARY, 0);
+    for (int m = 1; m < STREAM_MASKS; m++)
+        fail |= stream(P, &P->tangent[m], m, 0) | stream(P, &P->adjoint[m], m, 1);
+    return fail ? -1 : 0;
+}
+
+void expr_streams_free(expr_prog *P)
+{
+    free(P->value_all.ins);
+    free(P->value_varying.ins);
+    for (int m = 0; m < STREAM_MASKS; m++) {
+        free(P->tangent[m].ins);
+        free(P->adjoint[m].ins);
+    }
+}
+
+static void run_values(const expr_prog *P, const expr_stream *S, double *v, const expr_args *in)
+{
+    for (const expr_ins *I = S->ins, *end = S->ins + S->n; I < end; I++) {
+        switch (I->op) {
+        case OP_X: v[I->out] = in->x[I->a]; break;
+        case OP_P: v[I->out] = in->p[I->a]; break;
+        case OP_C: v[I->out] = in->c[I->a]; break;
+        case OP_TIME: v[I->out] = in->t; break;
+        case OP_CONST: v[I->out] = I->k; break;
+        case OP_ADD: v[I->out] = v[I->a] + v[I->b]; break;
+        case OP_SUB: v[I->out] = v[I->a] - v[I->b]; break;
+        case OP_MUL: v[I->out] = v[I->a] * v[I->b]; break;
+        case OP_DIV: v[I->out] = v[I->a] / v[I->b]; break;
+        case OP_NODE: value_node(P, &P->nodes[I->node], v, in); break;
+        default: v[I->out] = unary_value(I->op, I->k, v[I->a]); break;
+        }
+    }
+}
+
+/* d = tangents of the stream's nodes; all others must already be zero */
+static void run_tangent(const expr_prog *P, const expr_stream *S, const double *v, double *d,
+                        const double *dx, const double *dp, int mask)
+{
+    for (const expr_ins *I = S->ins, *end = S->ins + S->n; I < end; I++) {
+        const int o = I->out, a = I->a, b = I->b;
+        switch (I->op) {
+        case OP_X: d[o] = dx[a]; break;
+        case OP_P: d[o] = dp[a]; break;
+        case OP_ADD: d[o] = d[a] + d[b]; break;
+        case OP_SUB: d[o] = d[a] - d[b]; break;
+        case OP_MUL: d[o] = d[a] * v[b] + v[a] * d[b]; break;
+        case OP_DIV: d[o] = (d[a] - v[o] * d[b]) / v[b]; break;
+        case OP_NEG: d[o] = -d[a]; break;
+        case OP_SCALE: d[o] = I->k * d[a]; break;
+        case OP_SHIFT: d[o] = d[a]; break;
+        case OP_EXP: d[o] = v[o] * d[a]; break;
+        case OP_NODE: tangent_node(P, &P->nodes[I->node], v, d, dx, dp, mask); break;
+        default: {
+            double f1, f2;
+            unary_derivs(I->op, I->k, v[a], v[o], &f1, &f2);
+            d[o] = f1 * d[a];
+            break;
+        }
+        }
+    }
+}
+
+/* first-order reverse sweep; adjoints may reach operands that lead to no wanted input —
+ * those are never read */
+static void run_adjoint(const expr_prog *P, const expr_stream *S, const double *v, double *bar,
+                        int want, gradients *g)
+{
+    for (const expr_ins *I = S->ins, *end = S->ins + S->n; I < end; I++) {
+        const int o = I->out, a = I->a, b = I->b;
+        const double cb = bar[o];
+        switch (I->op) {
+        case OP_X: if (g->gx) g->gx[a] += cb; break;
+        case OP_P: if (g->gp) g->gp[a] += cb; break;
+        case OP_ADD: bar[a] += cb; bar[b] += cb; break;
+        case OP_SUB: bar[a] += cb; bar[b] -= cb; break;
+        case OP_MUL: bar[a] += cb * v[b]; bar[b] += cb * v[a]; break;
+        case OP_DIV: bar[a] += cb / v[b]; bar[b] -= cb * v[o] / v[b]; break;
+        case OP_NEG: bar[a] -= cb; break;
+        case OP_SCALE: bar[a] += I->k * cb; break;
+        case OP_SHIFT: bar[a] += cb; break;
+        case OP_EXP: bar[a] += cb * v[o]; break;
+        case OP_NODE: adjoint_node(P, &P->nodes[I->node], v, NULL, bar, NULL, want, g); break;
+        default: {
+            double f1, f2;
+            unary_derivs(I->op, I->k, v[a], v[o], &f1, &f2);
+            bar[a] += cb * f1;
+            break;
+        }
+        }
+    }
+}
+
 /* ---- public sweeps ------------------------------------------------------------------------ */
 
 static const expr_node *out_node(const expr_prog *P)
@@ -568,10 +711,29 @@ static void copy_out(const expr_prog *P, const double *arr, double *y)
         memcpy(y, arr + out_node(P)->off, sizeof(double) * (size_t)out_node(P)->len);
 }
 
+static void zero(double *a, int n)
+{
+    if (a)
+        memset(a, 0, sizeof(double) * (size_t)n);
+}
+
+/* Values of every node.  Nodes that depend on p and c only are skipped when the caller's
+ * invariant key says their values from the previous sweep still hold. */
 static void values(const expr_prog *P, expr_work *W, const expr_args *in)
 {
-    for (int i = 0; i < P->nnodes; i++)
-        value_node(P, &P->nodes[i], W->v, in);
+    const int reuse = in->invariant_key != 0 && in->invariant_key == W->invariant_key;
+    W->invariant_key = in->invariant_key;
+    run_values(P, reuse ? &P->value_varying : &P->value_all, W->v, in);
+}
+
+/* tangents into d along (dx, dp) at the current values */
+static void tangents(const expr_prog *P, const double *v, double *d, const double *dx,
+                     const double *dp)
+{
+    const int mask = (dx ? DEP_X : 0) | (dp ? DEP_P : 0);
+    memset(d, 0, sizeof(double) * (size_t)P->nvals);
+    if (mask)
+        run_tangent(P, &P->tangent[mask], v, d, dx, dp, mask);
 }
 
 void expr_eval(const expr_prog *P, expr_work *W, const expr_args *in, double *y)
@@ -583,15 +745,13 @@ void expr_eval(const expr_prog *P, expr_work *W, const expr_args *in, double *y)
 void expr_jvp(const expr_prog *P, expr_work *W, const expr_args *in, const double *dx,
               const double *dp, double *y, double *dy)
 {
-    const int mask = (dx ? DEP_X : 0) | (dp ? DEP_P : 0);
-    for (int i = 0; i < P->nnodes; i++) {
-        value_node(P, &P->nodes[i], W->v, in);
-        tangent_node(P, &P->nodes[i], W->v, W->d1, dx, dp, mask);
-    }
+    values(P, W, in);
+    tangents(P, W->v, W->d1, dx, dp);
     copy_out(P, W->v, y);
     copy_out(P, W->d1, dy);
 }
 
+/* Reverse sweep from the output weights w (and, second order, their tangents dw). */
 static void reverse(const expr_prog *P, expr_work *W, const double *w, const double *dw,
                     int second, int want, gradients *g)
 {
@@ -599,23 +759,16 @@ static void reverse(const expr_prog *P, expr_work *W, const double *w, const dou
     const expr_node *o = out_node(P);
     memset(W->bar, 0, sizeof(double) * nv);
     memcpy(W->bar + o->off, w, sizeof(double) * (size_t)o->len);
-    if (second) {
-        memset(W->dbar, 0, sizeof(double) * nv);
-        if (dw)
-            memcpy(W->dbar + o->off, dw, sizeof(double) * (size_t)o->len);
+    if (!second) {
+        run_adjoint(P, &P->adjoint[want], W->v, W->bar, want, g);
+        return;
     }
-    for (int i = P->nnodes - 1; i >= 0; i--) {
-        const expr_node *n = &P->nodes[i];
-        if (n->dep & want)
-            adjoint_node(P, n, W->v, second ? W->d1 : NULL, W->bar, second ? W->dbar : NULL,
-                         want, g);
-    }
-}
-
-static void zero(double *a, int n)
-{
-    if (a)
-        memset(a, 0, sizeof(double) * (size_t)n);
+    memset(W->dbar, 0, sizeof(double) * nv);
+    if (dw)
+        memcpy(W->dbar + o->off, dw, sizeof(double) * (size_t)o->len);
+    const expr_stream *S = &P->adjoint[want];
+    for (int k = 0; k < S->n; k++)
+        adjoint_node(P, &P->nodes[S->ins[k].node], W->v, W->d1, W->bar, W->dbar, want, g);
 }
 
 void expr_vjp(const expr_prog *P, expr_work *W, const expr_args *in, const double *w, double *y,
@@ -636,11 +789,8 @@ void expr_vjp_jvp(const expr_prog *P, expr_work *W, const expr_args *in, const d
                   const double *dw, const double *dx, const double *dp, double *gx, double *gp,
                   double *dgx, double *dgp)
 {
-    const int mask = (dx ? DEP_X : 0) | (dp ? DEP_P : 0);
-    for (int i = 0; i < P->nnodes; i++) {
-        value_node(P, &P->nodes[i], W->v, in);
-        tangent_node(P, &P->nodes[i], W->v, W->d1, dx, dp, mask);
-    }
+    values(P, W, in);
+    tangents(P, W->v, W->d1, dx, dp);
     zero(gx, P->nx);
     zero(gp, P->np);
     zero(dgx, P->nx);
@@ -661,18 +811,21 @@ void expr_hvv(const expr_prog *P, expr_work *W, const expr_args *in, const doubl
     const int nz = P->nx > P->np ? P->nx : P->np;
     double *zeros = W->seed;
     memset(zeros, 0, sizeof(double) * (size_t)nz);
-    if (!dx1) dx1 = zeros;
-    if (!dx2) dx2 = zeros;
-    if (!dp1) dp1 = zeros;
-    if (!dp2) dp2 = zeros;
-    for (int i = 0; i < P->nnodes; i++) {
-        const expr_node *n = &P->nodes[i];
-        value_node(P, n, W->v, in);
-        tangent_node(P, n, W->v, W->d1, dx1, dp1, mask);
-        tangent_node(P, n, W->v, W->d2, dx2, dp2, mask);
-        second_node(P, n, W->v, W->d1, W->d2, W->d12, d12x, d12p, mask);
-    }
+    values(P, W, in);
     copy_out(P, W->v, y);
+    memset(W->d12, 0, sizeof(double) * (size_t)P->nvals);
+    if (mask) {
+        const double *x1 = dx1 ? dx1 : zeros, *x2 = dx2 ? dx2 : zeros;
+        const double *p1 = dp1 ? dp1 : zeros, *p2 = dp2 ? dp2 : zeros;
+        memset(W->d1, 0, sizeof(double) * (size_t)P->nvals);
+        memset(W->d2, 0, sizeof(double) * (size_t)P->nvals);
+        run_tangent(P, &P->tangent[mask], W->v, W->d1, x1, p1, mask);
+        run_tangent(P, &P->tangent[mask], W->v, W->d2, x2, p2, mask);
+        const expr_stream *S = &P->tangent[mask];
+        for (int k = 0; k < S->n; k++)
+            second_node(P, &P->nodes[S->ins[k].node], W->v, W->d1, W->d2, W->d12, d12x, d12p,
+                        mask);
+    }
     copy_out(P, W->d12, d12y);
 }
 
@@ -702,9 +855,7 @@ static void jacobian(const expr_prog *P, expr_work *W, const expr_args *in, doub
     memset(seed, 0, sizeof(double) * (size_t)nin);
     for (int j = 0; j < nin; j++) {
         seed[j] = 1.0;
-        for (int i = 0; i < P->nnodes; i++)
-            tangent_node(P, &P->nodes[i], W->v, W->d1, dep == DEP_X ? seed : NULL,
-                         dep == DEP_P ? seed : NULL, dep);
+        tangents(P, W->v, W->d1, dep == DEP_X ? seed : NULL, dep == DEP_P ? seed : NULL);
         seed[j] = 0.0;
         for (int r = 0; r < nout; r++)
             J[(size_t)r * (size_t)nin + (size_t)j] = W->d1[o->off + r];

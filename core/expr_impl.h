@@ -13,8 +13,9 @@ enum {
     OP_COUNT
 };
 
-/* which differentiated inputs a node depends on */
-enum { DEP_X = 1, DEP_P = 2 };
+/* which differentiated inputs a node depends on; DEP_VARY: it changes with t, x or d (nodes
+ * without it depend on p and c only and can be reused while those stay the same) */
+enum { DEP_X = 1, DEP_P = 2, DEP_VARY = 4 };
 
 /* One node.  Operands a, b are node indices (-1: none).  aux is, by operation:
  * X/P/C/D the first input index; CONST_VEC the first value in the constant pool; GATHER the
@@ -28,6 +29,7 @@ typedef struct {
     int a, b;
     int aux;
     int off;      /* first value of this node in the work arrays (compiled programs only) */
+    int aoff, boff;   /* first values of the operands a, b (compiled programs only) */
     double k;
 } expr_node;
 
@@ -35,6 +37,25 @@ typedef struct {
     expr_timefn fn;
     const void *ctx;
 } expr_timefn_entry;
+
+/* A compact instruction of the first-order sweeps.  Scalar nodes become one instruction
+ * with the value offsets of their result and operands (X/P/C: the input index in `a`);
+ * every other node is OP_NODE, run by the general per-node rule. */
+#define OP_NODE OP_COUNT
+typedef struct {
+    unsigned char op;
+    int out, a, b;
+    int node;
+    double k;
+} expr_ins;
+
+/* an instruction stream: the nodes one sweep visits, in the order it visits them */
+typedef struct {
+    expr_ins *ins;
+    int n;
+} expr_stream;
+
+enum { STREAM_MASKS = 4 };   /* indexed by a DEP_X|DEP_P mask: 1, 2, 3 */
 
 struct expr_prog {
     int nx, np, nc, nd;
@@ -47,8 +68,16 @@ struct expr_prog {
     int nconsts;
     expr_timefn_entry *fns;
     int nfns;
+    /* value sweep: every node / only the nodes that vary with t, x or d */
+    expr_stream value_all, value_varying;
+    /* tangent sweep (nodes depending on a seeded input) and adjoint sweep (nodes leading to
+     * a wanted input, in reverse order), by mask */
+    expr_stream tangent[STREAM_MASKS], adjoint[STREAM_MASKS];
 };
 
 const char *expr_op_name(int op);
+/* build / free the instruction streams of a laid-out program (expr_eval.c) */
+int expr_streams_build(expr_prog *P);
+void expr_streams_free(expr_prog *P);
 
 #endif

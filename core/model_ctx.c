@@ -172,7 +172,8 @@ static void count(model_ctx *ctx, int which)
 
 static expr_args args(const model_ctx *ctx, double t, const double *x, const double *d)
 {
-    expr_args a = {t, x, ctx->p, ctx->c, d};
+    /* θ is fixed for a context's lifetime; the key changes with the condition */
+    expr_args a = {t, x, ctx->p, ctx->c, d, (unsigned long)(ctx->cond + 2)};
     return a;
 }
 

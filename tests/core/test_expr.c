@@ -206,7 +206,7 @@ static void graph_quantity(void *vctx, double s, double *q)
     double xs[NX], ps[NP];
     for (int i = 0; i < NX; i++) xs[i] = g->x[i] + s * g->mx[i];
     for (int i = 0; i < NP; i++) ps[i] = g->p[i] + s * g->mp[i];
-    expr_args a = {0.9, xs, ps, g->c, NULL};
+    expr_args a = {0.9, xs, ps, g->c, NULL, 0};
     if (g->kind == Q_VALUE)
         expr_eval(g->P, g->W, &a, q);
     else if (g->kind == Q_TANGENT)
@@ -234,7 +234,7 @@ static void test_graph(int seed)
     for (int i = 0; i < NX; i++) x[i] = uniform(&r, -1, 1), dx[i] = uniform(&r, -1, 1), dx2[i] = uniform(&r, -1, 1);
     for (int i = 0; i < NP; i++) p[i] = uniform(&r, -1, 1), dp[i] = uniform(&r, -1, 1), dp2[i] = uniform(&r, -1, 1);
     for (int i = 0; i < NOUT; i++) w[i] = uniform(&r, -1, 1);
-    expr_args a = {0.9, x, p, c, NULL};
+    expr_args a = {0.9, x, p, c, NULL, 0};
     graph_point pt = {P, W, x, p, c, dx, dp, dx, dp, w, Q_VALUE};
 
     /* tangent vs differences of the value along (dx, dp) */
