@@ -1,0 +1,473 @@
+/* rosenbrock — ROS34PW2 and the linearly implicit driver (see rosenbrock.h for the method
+ * and the reasons for choosing it). */
+#include "rosenbrock.h"
+
+#include <gsl/gsl_linalg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- ROS34PW2, Rang & Angermann (2005), Table "ROS34PW2" ------------------------------ */
+static const double ros34pw2_alpha[16] = {
+    0.0, 0.0, 0.0, 0.0,
+    8.7173304301691801e-01, 0.0, 0.0, 0.0,
+    8.4457060015369423e-01, -1.1299064236484185e-01, 0.0, 0.0,
+    0.0, 0.0, 1.0, 0.0,
+};
+static const double ros34pw2_gamma_offdiag[16] = {
+    0.0, 0.0, 0.0, 0.0,
+    -8.7173304301691801e-01, 0.0, 0.0, 0.0,
+    -9.0338057013044082e-01, 5.4180672388095326e-02, 0.0, 0.0,
+    2.4212380706095346e-01, -1.2232505839045147e+00, 5.4526025533510214e-01, 0.0,
+};
+static const double ros34pw2_b[4] = {
+    2.4212380706095346e-01, -1.2232505839045147e+00, 1.5452602553351020e+00,
+    4.3586652150845900e-01,
+};
+static const double ros34pw2_bhat[4] = {
+    3.7810903145819369e-01, -9.6042292212423178e-02, 5.0000000000000000e-01,
+    2.1793326075422950e-01,
+};
+
+const ros_tableau ros_ros34pw2 = {
+    .name = "ros34pw2", .stages = 4, .order = 3, .error_order = 2,
+    .gamma = 4.3586652150845900e-01,
+    .alpha = ros34pw2_alpha, .Gamma = ros34pw2_gamma_offdiag,
+    .b = ros34pw2_b, .bhat = ros34pw2_bhat,
+};
+
+/* ---- dense LU of I/hg − J (or its transpose) ------------------------------------------ */
+struct ros_lu {
+    int n;
+    gsl_matrix *M;
+    gsl_permutation *perm;
+};
+
+ros_lu *ros_lu_new(int n)
+{
+    if (n < 1)
+        return NULL;
+    ros_lu *lu = calloc(1, sizeof *lu);
+    if (!lu)
+        return NULL;
+    lu->n = n;
+    lu->M = gsl_matrix_alloc((size_t)n, (size_t)n);
+    lu->perm = gsl_permutation_alloc((size_t)n);
+    if (!lu->M || !lu->perm) {
+        ros_lu_free(lu);
+        return NULL;
+    }
+    return lu;
+}
+
+void ros_lu_free(ros_lu *lu)
+{
+    if (!lu)
+        return;
+    if (lu->M)
+        gsl_matrix_free(lu->M);
+    if (lu->perm)
+        gsl_permutation_free(lu->perm);
+    free(lu);
+}
+
+size_t ros_lu_bytes(const ros_lu *lu)
+{
+    return lu ? sizeof *lu + (size_t)lu->n * (size_t)lu->n * sizeof(double) +
+                    (size_t)lu->n * sizeof(size_t)
+              : 0;
+}
+
+int ros_lu_factor(ros_lu *lu, const double *J, double hg, int transpose)
+{
+    const int n = lu->n;
+    const double diag = 1.0 / hg;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            gsl_matrix_set(lu->M, (size_t)i, (size_t)j,
+                           (i == j ? diag : 0.0) - (transpose ? J[j * n + i] : J[i * n + j]));
+    int signum;
+    gsl_linalg_LU_decomp(lu->M, lu->perm, &signum);
+    /* GSL's solver would call its (aborting) error handler on a zero pivot: check first */
+    for (int i = 0; i < n; i++) {
+        const double u = gsl_matrix_get(lu->M, (size_t)i, (size_t)i);
+        if (u == 0.0 || !isfinite(u))
+            return STEP_ESINGULAR;
+    }
+    return STEP_OK;
+}
+
+void ros_lu_solve(const ros_lu *lu, double *v)
+{
+    gsl_vector_view view = gsl_vector_view_array(v, (size_t)lu->n);
+    gsl_linalg_LU_svx(lu->M, lu->perm, &view.vector);
+}
+
+/* ---- the solver ----------------------------------------------------------------------- */
+struct ros_solver {
+    const ros_tableau *tab;
+    int n, s;
+    double *a, *C, *m, *me, *alpha_sum;   /* transformed coefficients */
+    double *J;                            /* f_x(t, x) at the current step's start */
+    int jac_valid;                        /* J belongs to the current (t, x) */
+    double lu_h;                          /* h of the current factorisation (NaN: none) */
+    ros_lu *lu;
+    double **U, **Y;                      /* s vectors each (Y[0] points to x) */
+    double *x_next, *err;
+    double *scratch;                      /* 2n for the first-step estimate */
+    double *block;
+    step_outputs outs;                    /* observation bookkeeping, reused */
+    size_t bytes;
+};
+
+/* Invert the lower-triangular Γ (with γ on the diagonal) and form a, C, m, m − m̂. */
+static void ros_transform(ros_solver *S)
+{
+    const ros_tableau *T = S->tab;
+    const int s = S->s;
+    double Ginv[64] = {0};   /* s ≤ 8 */
+    for (int j = 0; j < s; j++) {
+        /* column j of Γ⁻¹ by forward substitution on Γ g = e_j */
+        for (int i = 0; i < s; i++) {
+            double r = i == j ? 1.0 : 0.0;
+            for (int k = 0; k < i; k++)
+                r -= T->Gamma[i * s + k] * Ginv[k * s + j];
+            Ginv[i * s + j] = r / T->gamma;
+        }
+    }
+    for (int i = 0; i < s; i++) {
+        double alpha_i = 0.0;
+        for (int j = 0; j < s; j++) {
+            double aij = 0.0;
+            for (int k = 0; k < s; k++)
+                aij += T->alpha[i * s + k] * Ginv[k * s + j];
+            S->a[i * s + j] = j < i ? aij : 0.0;
+            S->C[i * s + j] = j < i ? -Ginv[i * s + j] : 0.0;
+            alpha_i += T->alpha[i * s + j];
+        }
+        S->alpha_sum[i] = alpha_i;
+    }
+    for (int j = 0; j < s; j++) {
+        double mj = 0.0, mhat = 0.0;
+        for (int k = 0; k < s; k++) {
+            mj += T->b[k] * Ginv[k * s + j];
+            mhat += T->bhat[k] * Ginv[k * s + j];
+        }
+        S->m[j] = mj;
+        S->me[j] = mj - mhat;
+    }
+}
+
+ros_solver *ros_solver_new(const ros_tableau *tab, int n)
+{
+    if (!tab || n < 1 || tab->stages > 8)
+        return NULL;
+    const int s = tab->stages;
+    ros_solver *S = calloc(1, sizeof *S);
+    if (!S)
+        return NULL;
+    S->tab = tab;
+    S->n = n;
+    S->s = s;
+    const size_t coef = 2 * (size_t)s * s + 3 * (size_t)s;
+    const size_t vecs = (2 * (size_t)s + 4) * (size_t)n;
+    const size_t doubles = coef + (size_t)n * n + vecs;
+    S->block = calloc(doubles, sizeof(double));
+    S->U = calloc((size_t)s, sizeof *S->U);
+    S->Y = calloc((size_t)s, sizeof *S->Y);
+    S->lu = ros_lu_new(n);
+    if (!S->block || !S->U || !S->Y || !S->lu) {
+        ros_solver_free(S);
+        return NULL;
+    }
+    double *p = S->block;
+    S->a = p, p += (size_t)s * s;
+    S->C = p, p += (size_t)s * s;
+    S->m = p, p += s;
+    S->me = p, p += s;
+    S->alpha_sum = p, p += s;
+    S->J = p, p += (size_t)n * n;
+    for (int i = 0; i < s; i++, p += n)
+        S->U[i] = p;
+    for (int i = 0; i < s; i++, p += n)
+        S->Y[i] = p;
+    S->x_next = p, p += n;
+    S->err = p, p += n;
+    S->scratch = p;
+    S->lu_h = NAN;
+    S->bytes = sizeof *S + doubles * sizeof(double) + 2 * (size_t)s * sizeof(double *) +
+               ros_lu_bytes(S->lu);
+    ros_transform(S);
+    return S;
+}
+
+void ros_solver_free(ros_solver *S)
+{
+    if (!S)
+        return;
+    ros_lu_free(S->lu);
+    step_outputs_free(&S->outs);
+    free(S->U);
+    free(S->Y);
+    free(S->block);
+    free(S);
+}
+
+size_t ros_solver_bytes(const ros_solver *S)
+{
+    return S ? S->bytes + step_outputs_bytes(&S->outs) : 0;
+}
+
+int ros_solver_reserve(ros_solver *S, int nout)
+{
+    return step_outputs_reserve(&S->outs, nout);
+}
+const ros_tableau *ros_solver_tableau(const ros_solver *S) { return S->tab; }
+const double *ros_coef_a(const ros_solver *S) { return S->a; }
+const double *ros_coef_c(const ros_solver *S) { return S->C; }
+const double *ros_coef_m(const ros_solver *S) { return S->m; }
+const double *ros_coef_alpha(const ros_solver *S) { return S->alpha_sum; }
+
+double ros_stage_time(const ros_solver *S, int i, double t, double t_next)
+{
+    const double alpha = S->alpha_sum[i];
+    return alpha == 1.0 ? t_next : t + alpha * (t_next - t);
+}
+
+/* out = x + Σ_{j<count} coef_j v_j, skipping zero coefficients, in increasing j */
+static void ros_combine(int n, const double *x, const double *coef, int count,
+                        const double *const *v, double *out)
+{
+    memcpy(out, x, sizeof(double) * (size_t)n);
+    for (int j = 0; j < count; j++) {
+        const double c = coef[j];
+        if (c == 0.0)
+            continue;
+        for (int m = 0; m < n; m++)
+            out[m] += c * v[j][m];
+    }
+}
+
+void ros_stage_input(const ros_solver *S, int i, const double *x, const double *const *U,
+                     double *Y)
+{
+    ros_combine(S->n, x, S->a + (size_t)i * S->s, i, U, Y);
+}
+
+/* One step (t → t_next) from x: stages, x_next, error estimate. */
+static int ros_step(ros_solver *S, const ros_problem *P, double t, double t_next,
+                    const double *x, ros_stats *st)
+{
+    const int n = S->n, s = S->s;
+    const double h = t_next - t;
+    if (!S->jac_valid) {
+        if (P->jac(t, x, S->J, P->ctx) != 0)
+            return STEP_ERHS;
+        st->jac_evals++;
+        S->jac_valid = 1;
+        S->lu_h = NAN;
+    }
+    if (S->lu_h != h) {
+        const int status = ros_lu_factor(S->lu, S->J, h * S->tab->gamma, 0);
+        st->factorizations++;
+        if (status != STEP_OK) {
+            S->lu_h = NAN;
+            return status;
+        }
+        S->lu_h = h;
+    }
+    const double *const *U = (const double *const *)S->U;
+    for (int i = 0; i < s; i++) {
+        const double *Yi = x;
+        if (i > 0) {
+            ros_stage_input(S, i, x, U, S->Y[i]);
+            Yi = S->Y[i];
+        }
+        double *ui = S->U[i];
+        if (P->rhs(ros_stage_time(S, i, t, t_next), Yi, ui, P->ctx) != 0)
+            return STEP_ERHS;
+        st->rhs_evals++;
+        for (int j = 0; j < i; j++) {
+            const double cj = S->C[i * s + j] / h;
+            if (cj == 0.0)
+                continue;
+            for (int m = 0; m < n; m++)
+                ui[m] += cj * S->U[j][m];
+        }
+        ros_lu_solve(S->lu, ui);
+    }
+    ros_combine(n, x, S->m, s, U, S->x_next);
+    for (int m = 0; m < n; m++)
+        S->err[m] = 0.0;
+    for (int j = 0; j < s; j++)
+        for (int m = 0; m < n; m++)
+            S->err[m] += S->me[j] * S->U[j][m];
+    return STEP_OK;
+}
+
+static int ros_accept(ros_solver *S, const ros_problem *P, long index, double t,
+                      double t_next, const double *x, int nout, const int *out_index,
+                      const double *out_frac)
+{
+    const int n = S->n;
+    for (int k = 0; k < nout && P->xout; k++)
+        memcpy(P->xout + (size_t)out_index[k] * n, out_frac[k] == 0.0 ? x : S->x_next,
+               sizeof(double) * (size_t)n);
+    if (!P->observer)
+        return STEP_OK;
+    const double *Y[8];   /* Y_1 = x; s ≤ 8 */
+    Y[0] = x;
+    for (int i = 1; i < S->s; i++)
+        Y[i] = S->Y[i];
+    const ros_step_view view = {
+        .index = index, .t = t, .t_next = t_next, .h = t_next - t, .n = n, .stages = S->s,
+        .x = x, .x_next = S->x_next,
+        .U = (const double *const *)S->U, .Y = Y,
+        .nout = nout, .out_index = out_index, .out_frac = out_frac,
+    };
+    return P->observer(&view, P->observer_ctx) != 0 ? STEP_EOBSERVER : STEP_OK;
+}
+
+static int ros_fail(int status, double t, const ros_tableau *T, char *err, size_t errlen)
+{
+    if (status == STEP_ERHS)
+        snprintf(err, errlen, "%s: the right-hand side or Jacobian failed at t = %.17g",
+                 T->name, t);
+    else if (status == STEP_ESINGULAR)
+        snprintf(err, errlen, "%s: singular iteration matrix I/(h*gamma) - J at t = %.17g",
+                 T->name, t);
+    else if (status == STEP_EOBSERVER)
+        snprintf(err, errlen, "%s: stopped by the step observer at t = %.17g", T->name, t);
+    return status;
+}
+
+int ros_solve_adaptive(ros_solver *S, const ros_problem *P, const step_control *c, double *x,
+                       ros_stats *st, char *err, size_t errlen)
+{
+    const ros_tableau *T = S->tab;
+    const int n = S->n;
+    memset(st, 0, sizeof *st);
+    st->t_reached = P->t0;
+    step_outputs *outs = &S->outs;
+    int status = step_begin_adaptive(outs, T->name, c, P->t0, P->tf, P->nout, P->tout, err,
+                                     errlen);
+    if (status != STEP_OK)
+        return status;
+    S->jac_valid = 0;
+    S->lu_h = NAN;
+
+    double t = P->t0, h = 0.0;
+    const double h_max = c->h_max > 0.0 ? c->h_max : P->tf - P->t0;
+    if (P->tf == P->t0) {
+        for (int k = 0; k < P->nout && P->xout; k++)
+            memcpy(P->xout + (size_t)k * n, x, sizeof(double) * (size_t)n);
+        return STEP_OK;
+    }
+    /* first trial step from f(t0, x0) (kept in x_next for the moment) */
+    status = P->rhs(t, x, S->x_next, P->ctx) != 0 ? STEP_ERHS : STEP_OK;
+    st->rhs_evals++;
+    if (status == STEP_OK) {
+        status = step_initial(n, t, P->tf, x, S->x_next, T->order, c, P->rhs, P->ctx,
+                              S->scratch, S->scratch + n, &h);
+        st->rhs_evals++;
+    }
+    const int q = T->order < T->error_order ? T->order : T->error_order;
+    int after_reject = 0;
+    long attempts = 0;
+    while (status == STEP_OK && t < P->tf) {
+        if (attempts >= c->max_steps) {
+            status = step_fail_max_steps(T->name, c, t, P->tf, err, errlen);
+            break;
+        }
+        /* end the step on the next observation time (no dense output) or on tf */
+        const double target = step_outputs_next_after(outs, t, P->tf);
+        const int clipped = t + 1.01 * h >= target;
+        const double t_next = clipped ? target : t + h;
+        const double hh = t_next - t;
+        if (step_underflow(t, hh)) {
+            status = step_fail_underflow(T->name, c, t, hh, err, errlen);
+            break;
+        }
+        attempts++;
+        status = ros_step(S, P, t, t_next, x, st);
+        double e = INFINITY;   /* a singular matrix is a failed step: try a smaller h */
+        if (status == STEP_ESINGULAR)
+            status = STEP_OK;
+        else if (status == STEP_OK)
+            e = step_error_norm(n, S->err, x, S->x_next, c);
+        else
+            break;
+        if (e <= 1.0) {
+            const int nout = step_outputs_take(outs, t, t_next);
+            if (nout < 0) {
+                status = step_fail_output_order(T->name, t, err, errlen);
+                break;
+            }
+            status =
+                ros_accept(S, P, st->steps, t, t_next, x, nout, outs->index, outs->frac);
+            if (status != STEP_OK)
+                break;
+            memcpy(x, S->x_next, sizeof(double) * (size_t)n);
+            S->jac_valid = 0;
+            st->steps++;
+            t = t_next;
+            const double h_new = hh * step_factor(c, e, q, after_reject);
+            /* a step shortened to land on an output does not shrink the next one */
+            h = fmin(clipped ? fmax(h_new, h) : h_new, h_max);
+            after_reject = 0;
+        } else {
+            st->rejected++;
+            h = hh * step_factor(c, e, q, 1);
+            after_reject = 1;
+        }
+    }
+    st->t_reached = t;
+    return ros_fail(status, t, T, err, errlen);
+}
+
+int ros_solve_grid(ros_solver *S, const ros_problem *P, const step_grid *g, long first,
+                   long count, double *x, ros_stats *st, char *err, size_t errlen)
+{
+    const ros_tableau *T = S->tab;
+    memset(st, 0, sizeof *st);
+    double t = step_grid_time(g, first);
+    st->t_reached = t;
+    step_outputs *outs = &S->outs;
+    int status = step_begin_grid(outs, T->name, g, first, count, P->t0, P->tf, P->nout,
+                                 P->tout, err, errlen);
+    if (status != STEP_OK)
+        return status;
+    for (long k = first; k < first + count; k++) {
+        double t_next;
+        status = step_grid_next(T->name, g, k, t, &t_next, err, errlen);
+        if (status != STEP_OK)
+            break;
+        const int nout = step_outputs_take(outs, t, t_next);
+        if (nout < 0) {
+            status = step_fail_output_order(T->name, t, err, errlen);
+            break;
+        }
+        for (int j = 0; j < nout && status == STEP_OK; j++)
+            if (outs->frac[j] != 0.0 && outs->frac[j] != 1.0) {
+                snprintf(err, errlen,
+                         "%s has no dense output: observation time %g falls inside step %ld "
+                         "(%.17g, %.17g); put it on the grid",
+                         T->name, P->tout[outs->index[j]], k, t, t_next);
+                status = STEP_EINPUT;
+            }
+        if (status != STEP_OK)
+            break;
+        S->jac_valid = 0;
+        status = ros_step(S, P, t, t_next, x, st);
+        if (status == STEP_OK)
+            status = ros_accept(S, P, k, t, t_next, x, nout, outs->index, outs->frac);
+        if (status != STEP_OK)
+            break;
+        memcpy(x, S->x_next, sizeof(double) * (size_t)S->n);
+        st->steps++;
+        t = t_next;
+    }
+    st->t_reached = t;
+    return ros_fail(status, t, T, err, errlen);
+}
