@@ -40,8 +40,12 @@ model_ctx *model_ctx_new(const model *m, const double *theta, char *err, size_t 
         return NULL;
     ctx->m = m;
     const int np = m->np, nx = m->nx, ny = m->ny;
+    /* x0_θ and f_x at the steady state (nx·np + nx²) only where x0 is a steady state */
+    const int steady = m->initial_prog == NULL;
     const size_t need = (size_t)(8 * (np + 1) + 6 * (nx + 1) + 2 * (ny + 1)) +
-                        (size_t)(nx + 1) * (size_t)(np + 1) + (size_t)(nx + 1) * (size_t)(nx + 1);
+                        (steady ? (size_t)(nx + 1) * (size_t)(np + 1) +
+                                      (size_t)(nx + 1) * (size_t)(nx + 1)
+                                : 0);
     ctx->pool = calloc(need, sizeof(double));
     ctx->bytes = sizeof *ctx + need * sizeof(double);
     if (!ctx->pool)
@@ -61,8 +65,10 @@ model_ctx *model_ctx_new(const model *m, const double *theta, char *err, size_t 
     ctx->x0 = take(ctx, nx);
     ctx->lambda = take(ctx, nx);
     ctx->row = take(ctx, 2 * ny);
-    ctx->S0 = take(ctx, nx * np);
-    ctx->J = take(ctx, nx * nx);
+    if (steady) {
+        ctx->S0 = take(ctx, nx * np);
+        ctx->J = take(ctx, nx * nx);
+    }
     for (int i = 0; i < np; i++) {
         const double t = theta[i];
         ctx->theta[i] = t;
