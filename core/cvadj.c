@@ -1,5 +1,6 @@
-/* cvadj — the CVODES backward problem λ' = −f_xᵀλ − g_xᵀ with the quadrature for dL/dθ, and
- * the byte accounting of CVODES's checkpoints.  See cvadj.h. */
+/* cvadj — the CVODES backward problem λ' = −f_xᵀλ − g_xᵀ with the quadrature for dL/dθ (its
+ * callbacks and set-up; integration and restarts: cvbwd.c), and the byte accounting of
+ * CVODES's checkpoints.  See cvadj.h. */
 #include "cvadj.h"
 #include "cvwrap_impl.h"
 
@@ -16,7 +17,7 @@ static int cv_adj_products(cv_solver *cv, double t, N_Vector y, N_Vector yB, dou
                            double *gth)
 {
     cv_backward *b = &cv->back;
-    const int nx = cv->n, np = b->nq;
+    const int nx = cv->n, np = b->bwd.nq;
     model_ctx_count_into(cv->ctx, b->counts);
     model_rhs_vjp(cv->ctx, t, NV_DATA_S(y), NV_DATA_S(yB), gx, gth);
     if (cv->nq > 0) {
@@ -64,11 +65,12 @@ static int cv_adj_jac(sunrealtype t, N_Vector y, N_Vector yB, N_Vector fyB, SUNM
 
 /* ---- the backward problem ---------------------------------------------------------------- */
 
+/* names this problem in messages */
+static const char cv_adj_kind[] = "backward";
+
 static int cv_adj_setup_failed(cv_solver *cv, const char *what, char *err, size_t errlen)
 {
-    snprintf(err, errlen, "%s: setting up the backward problem failed at %s%s%s", cv->backend,
-             what, cv->msg.text[0] ? ": " : "", cv->msg.text);
-    return -1;
+    return cv_bwd_setup_failed(cv, cv_adj_kind, what, err, errlen);
 }
 
 int cv_adjoint_begin(cv_solver *cv, const cv_backward_options *bo, double T,
@@ -76,28 +78,24 @@ int cv_adjoint_begin(cv_solver *cv, const cv_backward_options *bo, double T,
 {
     cv_backward *b = &cv->back;
     const int nx = cv->n;
-    if (cv->checkpoint_steps <= 0 || b->active)
+    if (cv->checkpoint_steps <= 0 || b->bwd.active)
         return cv_adj_setup_failed(cv, "the start (no checkpointed forward pass, or started "
                                    "twice)", err, errlen);
     cv_message_clear(cv);
     b->counts = bo->counts;
-    b->nq = cv->np;
-    b->lambda = N_VNew_Serial(nx, cv->sunctx);
+    b->bwd.ny = nx;
+    b->bwd.nq = cv->np;
+    b->bwd.y = N_VNew_Serial(nx, cv->sunctx);
     b->scratch_x = calloc((size_t)nx, sizeof(double));
     b->scratch_th = calloc((size_t)(cv->np ? cv->np : 1), sizeof(double));
-    if (!b->lambda || !b->scratch_x || !b->scratch_th)
+    if (!b->bwd.y || !b->scratch_x || !b->scratch_th)
         return cv_adj_setup_failed(cv, "allocation", err, errlen);
-    memcpy(NV_DATA_S(b->lambda), lambda, sizeof(double) * (size_t)nx);
-    /* the backward problem inherits the forward problem's error handler (CVodeCreateB) */
-    if (CVodeCreateB(cv->mem, bo->family == CV_FAMILY_ADAMS ? CV_ADAMS : CV_BDF, &b->which) !=
-        CV_SUCCESS)
+    memcpy(NV_DATA_S(b->bwd.y), lambda, sizeof(double) * (size_t)nx);
+    if (cv_bwd_create(cv, &b->bwd, cv_adj_kind, bo) != 0)
         return cv_adj_setup_failed(cv, "CVodeCreateB", err, errlen);
-    b->active = 1;
-    if (CVodeInitB(cv->mem, b->which, cv_adj_rhs, T, b->lambda) != CV_SUCCESS)
+    if (CVodeInitB(cv->mem, b->bwd.which, cv_adj_rhs, T, b->bwd.y) != CV_SUCCESS)
         return cv_adj_setup_failed(cv, "CVodeInitB", err, errlen);
-    if (CVodeSStolerancesB(cv->mem, b->which, bo->rtol, bo->atol) != CV_SUCCESS ||
-        CVodeSetUserDataB(cv->mem, b->which, cv) != CV_SUCCESS ||
-        CVodeSetMaxNumStepsB(cv->mem, b->which, bo->max_steps) != CV_SUCCESS)
+    if (cv_bwd_settings(cv, &b->bwd, bo) != 0)
         return cv_adj_setup_failed(cv, "the backward tolerances", err, errlen);
     /* the forward problem's kind of linear solver, for the transposed Jacobian */
     if (cv->linsol != CV_LINSOL_DENSE) {
@@ -106,20 +104,19 @@ int cv_adjoint_begin(cv_solver *cv, const cv_backward_options *bo, double T,
     } else {
         b->jac = calloc((size_t)nx * (size_t)nx, sizeof(double));
         b->A = b->jac ? SUNDenseMatrix(nx, nx, cv->sunctx) : NULL;
-        b->LS = b->A ? SUNLinSol_Dense(b->lambda, b->A, cv->sunctx) : NULL;
-        if (!b->LS || CVodeSetLinearSolverB(cv->mem, b->which, b->LS, b->A) != CV_SUCCESS ||
-            CVodeSetJacFnB(cv->mem, b->which, cv_adj_jac) != CV_SUCCESS)
+        b->LS = b->A ? SUNLinSol_Dense(b->bwd.y, b->A, cv->sunctx) : NULL;
+        if (!b->LS ||
+            CVodeSetLinearSolverB(cv->mem, b->bwd.which, b->LS, b->A) != CV_SUCCESS ||
+            CVodeSetJacFnB(cv->mem, b->bwd.which, cv_adj_jac) != CV_SUCCESS)
             return cv_adj_setup_failed(cv, "the backward linear solver", err, errlen);
     }
-    if (b->nq > 0) {
-        b->quad = N_VNew_Serial(b->nq, cv->sunctx);
-        if (!b->quad)
+    if (b->bwd.nq > 0) {
+        b->bwd.q = N_VNew_Serial(b->bwd.nq, cv->sunctx);
+        if (!b->bwd.q)
             return cv_adj_setup_failed(cv, "allocation", err, errlen);
-        N_VConst(0.0, b->quad);
-        if (CVodeQuadInitB(cv->mem, b->which, cv_adj_quad, b->quad) != CV_SUCCESS ||
-            CVodeQuadSStolerancesB(cv->mem, b->which, bo->rtol, bo->atol) != CV_SUCCESS ||
-            CVodeSetQuadErrConB(cv->mem, b->which, bo->quad_errcon ? SUNTRUE : SUNFALSE) !=
-                CV_SUCCESS)
+        N_VConst(0.0, b->bwd.q);
+        if (CVodeQuadInitB(cv->mem, b->bwd.which, cv_adj_quad, b->bwd.q) != CV_SUCCESS ||
+            cv_bwd_quad_settings(cv, &b->bwd, bo) != 0)
             return cv_adj_setup_failed(cv, "the backward quadrature", err, errlen);
     }
     return 0;
@@ -127,53 +124,18 @@ int cv_adjoint_begin(cv_solver *cv, const cv_backward_options *bo, double T,
 
 int cv_adjoint_to(cv_solver *cv, double t, double *lambda, double *q, char *err, size_t errlen)
 {
-    cv_backward *b = &cv->back;
-    sunrealtype tret = t;
-    cv_message_clear(cv);
-    int flag = CVodeB(cv->mem, t, CV_NORMAL);
-    if (flag >= 0)
-        flag = CVodeGetB(cv->mem, b->which, &tret, b->lambda);
-    if (flag >= 0 && b->nq > 0)
-        flag = CVodeGetQuadB(cv->mem, b->which, &tret, b->quad);
-    if (flag < 0) {
-        sunrealtype reached = t;
-        CVodeGetCurrentTime(CVodeGetAdjCVodeBmem(cv->mem, b->which), &reached);
-        return cv_fail(cv, flag, "backward integration", reached, err, errlen);
-    }
-    memcpy(lambda, NV_DATA_S(b->lambda), sizeof(double) * (size_t)cv->n);
-    if (q)
-        for (int j = 0; j < cv->np; j++)
-            q[j] = b->nq > 0 ? NV_Ith_S(b->quad, j) : 0.0;
-    return 0;
+    return cv_bwd_to(cv, &cv->back.bwd, t, lambda, q, err, errlen);
 }
 
 int cv_adjoint_restart(cv_solver *cv, double t, const double *lambda, const double *q,
                        char *err, size_t errlen)
 {
-    cv_backward *b = &cv->back;
-    long nst = 0;
-    CVodeGetNumSteps(CVodeGetAdjCVodeBmem(cv->mem, b->which), &nst);
-    b->steps_before += nst;
-    cv_message_clear(cv);
-    memcpy(NV_DATA_S(b->lambda), lambda, sizeof(double) * (size_t)cv->n);
-    int flag = CVodeReInitB(cv->mem, b->which, t, b->lambda);
-    if (flag == CV_SUCCESS && b->nq > 0) {
-        for (int j = 0; j < b->nq; j++)
-            NV_Ith_S(b->quad, j) = q ? q[j] : 0.0;
-        flag = CVodeQuadReInitB(cv->mem, b->which, b->quad);
-    }
-    if (flag != CV_SUCCESS)
-        return cv_fail(cv, flag, "backward restart", t, err, errlen);
-    return 0;
+    return cv_bwd_restart(cv, &cv->back.bwd, t, lambda, q, err, errlen);
 }
 
 long cv_adjoint_steps(cv_solver *cv)
 {
-    if (!cv->back.active)
-        return 0;
-    long nst = 0;
-    CVodeGetNumSteps(CVodeGetAdjCVodeBmem(cv->mem, cv->back.which), &nst);
-    return cv->back.steps_before + nst;
+    return cv_bwd_steps(cv, &cv->back.bwd);
 }
 
 /* the part cv_free needs: what CVodeFree does not own */
@@ -184,10 +146,10 @@ void cv_backward_release(cv_solver *cv)
         SUNLinSolFree(b->LS);
     if (b->A)
         SUNMatDestroy(b->A);
-    if (b->lambda)
-        N_VDestroy(b->lambda);
-    if (b->quad)
-        N_VDestroy(b->quad);
+    if (b->bwd.y)
+        N_VDestroy(b->bwd.y);
+    if (b->bwd.q)
+        N_VDestroy(b->bwd.q);
     free(b->scratch_x);
     free(b->scratch_th);
     free(b->jac);

@@ -346,12 +346,13 @@ int cv_krylov_attach_backward(cv_solver *cv)
 {
     cv_backward *b = &cv->back;
     b->kry = cv_krylov_new(model_ctx_model(cv->ctx), cv->linsol, 1, cv->sunctx);
-    b->LS = b->kry ? cv_spgmr(b->lambda, b->kry, cv->sunctx) : NULL;
-    if (!b->LS || CVodeSetLinearSolverB(cv->mem, b->which, b->LS, NULL) != CV_SUCCESS ||
-        CVodeSetJacTimesB(cv->mem, b->which, NULL, cv_jtimes_b) != CV_SUCCESS)
+    b->LS = b->kry ? cv_spgmr(b->bwd.y, b->kry, cv->sunctx) : NULL;
+    if (!b->LS || CVodeSetLinearSolverB(cv->mem, b->bwd.which, b->LS, NULL) != CV_SUCCESS ||
+        CVodeSetJacTimesB(cv->mem, b->bwd.which, NULL, cv_jtimes_b) != CV_SUCCESS)
         return -1;
     if (b->kry->kind != CV_PREC_NONE &&
-        CVodeSetPreconditionerB(cv->mem, b->which, cv_psetup_b, cv_psolve_b) != CV_SUCCESS)
+        CVodeSetPreconditionerB(cv->mem, b->bwd.which, cv_psetup_b, cv_psolve_b) !=
+            CV_SUCCESS)
         return -1;
     return 0;
 }

@@ -1,6 +1,7 @@
 /* cvsoadj — the second-order (forward-over-adjoint) backward problem with CVODES.  See
- * cvsoadj.h for the equations; this file holds the callbacks CVODES calls and the life cycle
- * of the backward problem (begin, integrate, restart after jumps, free). */
+ * cvsoadj.h for the equations; this file holds the callbacks CVODES calls, the set-up of the
+ * backward problem and its release (integration and restarts: cvbwd.c, as for the first
+ * order). */
 #include "cvsoadj.h"
 #include "cvwrap_impl.h"
 
@@ -9,14 +10,11 @@
 #include <string.h>
 
 struct cv_so_backward {
-    int which;
+    cv_bwd bwd;              /* yB = [λ; μ_j]: nx(1 + nd) values; qB = [q; q2_j]: np(1 + nd) */
     int nd;                  /* directions (forward sensitivities) */
-    int nyb, nqb;            /* nx(1 + nd), np(1 + nd) */
-    N_Vector yB, qB;
     SUNMatrix A;
     SUNLinearSolver LS;
     eval_counts *counts;
-    long steps_before;       /* steps before the last re-initialisation */
     double *unit;            /* np: e_j when the forward sensitivities are ∂x/∂θ_j */
     double *g_x, *g_th;      /* running cost gradient (nx, np) */
     double *h_x, *h_th;      /* running cost second-order products (nx, np) */
@@ -40,76 +38,62 @@ static void so_dir_end(cv_solver *cv, int j)
 
 /* ---- backward callbacks (CVODES "BS" functions: they see the forward sensitivities) ------ */
 
-/* λ' = −f_xᵀλ − g_xᵀ;  μ_j' = −f_xᵀμ_j − (λᵀf)_xx s_j − (λᵀf)_xθ u_j − g_xx s_j − g_xθ u_j */
+/* The backward right-hand side (into dx; dth NULL)
+ *     λ'    = −f_xᵀλ − g_xᵀ,
+ *     μ_j'  = −f_xᵀμ_j − (λᵀf)_xx s_j − (λᵀf)_xθ u_j − g_xx s_j − g_xθ u_j,
+ * or the quadratures' integrands (into dth; dx NULL)
+ *     q'    = −(f_θᵀλ + g_θᵀ),
+ *     q2_j' = −(f_θᵀμ_j + (λᵀf)_θx s_j + (λᵀf)_θθ u_j + g_θx s_j + g_θθ u_j):
+ * the x- and the θ-parts of the same products (model_rhs_vjp_jvp, model_running_hvp), as
+ * CVODES asks for them in two calls.  The output is nd + 1 blocks of nx (dx) or np (dth). */
+static int so_products(cv_solver *cv, double t, N_Vector y, N_Vector *yS, N_Vector yB,
+                       double *dx, double *dth)
+{
+    struct cv_so_backward *so = cv->so;
+    const int nx = cv->n;
+    const int block = dx ? nx : cv->np, size = dx ? so->bwd.ny : so->bwd.nq;
+    double *out = dx ? dx : dth;
+    const double *x = NV_DATA_S(y), *lambda = NV_DATA_S(yB);
+    const int running = cv->nq > 0;
+    model_ctx_count_into(cv->ctx, so->counts);
+    if (so->nd == 0)
+        model_rhs_vjp(cv->ctx, t, x, lambda, dx, dth);
+    for (int j = 0; j < so->nd; j++) {
+        const double *u = so_dir_begin(cv, j);
+        const double *s = NV_DATA_S(yS[j]);
+        double *second = out + (size_t)(j + 1) * (size_t)block;   /* μ_j' or q2_j' */
+        model_rhs_vjp_jvp(cv->ctx, t, x, lambda, lambda + (size_t)(j + 1) * (size_t)nx, s, u,
+                          j == 0 ? dx : NULL, j == 0 ? dth : NULL, dx ? second : NULL,
+                          dth ? second : NULL);
+        if (running) {
+            model_running_hvp(cv->ctx, t, x, s, u, dx ? so->h_x : NULL, dth ? so->h_th : NULL);
+            const double *h = dx ? so->h_x : so->h_th;
+            for (int i = 0; i < block; i++)
+                second[i] += h[i];
+        }
+        so_dir_end(cv, j);
+    }
+    if (running) {
+        model_running_grad(cv->ctx, t, x, dx ? so->g_x : NULL, dth ? so->g_th : NULL);
+        const double *g = dx ? so->g_x : so->g_th;
+        for (int i = 0; i < block; i++)
+            out[i] += g[i];
+    }
+    for (int i = 0; i < size; i++)
+        out[i] = -out[i];
+    return cv_all_finite(out, size) ? 0 : 1;
+}
+
 static int so_rhs(sunrealtype t, N_Vector y, N_Vector *yS, N_Vector yB, N_Vector yBdot,
                   void *data)
 {
-    cv_solver *cv = data;
-    struct cv_so_backward *so = cv->so;
-    const int nx = cv->n;
-    const double *x = NV_DATA_S(y), *lambda = NV_DATA_S(yB);
-    double *out = NV_DATA_S(yBdot);
-    const int running = cv->nq > 0;
-    model_ctx_count_into(cv->ctx, so->counts);
-    if (so->nd == 0)
-        model_rhs_vjp(cv->ctx, t, x, lambda, out, NULL);
-    for (int j = 0; j < so->nd; j++) {
-        const double *u = so_dir_begin(cv, j);
-        const double *s = NV_DATA_S(yS[j]);
-        double *mu_dot = out + (size_t)(j + 1) * (size_t)nx;
-        model_rhs_vjp_jvp(cv->ctx, t, x, lambda, lambda + (size_t)(j + 1) * (size_t)nx, s, u,
-                          j == 0 ? out : NULL, NULL, mu_dot, NULL);
-        if (running) {
-            model_running_hvp(cv->ctx, t, x, s, u, so->h_x, NULL);
-            for (int i = 0; i < nx; i++)
-                mu_dot[i] += so->h_x[i];
-        }
-        so_dir_end(cv, j);
-    }
-    if (running) {
-        model_running_grad(cv->ctx, t, x, so->g_x, NULL);
-        for (int i = 0; i < nx; i++)
-            out[i] += so->g_x[i];
-    }
-    for (int i = 0; i < so->nyb; i++)
-        out[i] = -out[i];
-    return cv_all_finite(out, so->nyb) ? 0 : 1;
+    return so_products(data, t, y, yS, yB, NV_DATA_S(yBdot), NULL);
 }
 
-/* q' = −(f_θᵀλ + g_θᵀ);  q2_j' = −(f_θᵀμ_j + (λᵀf)_θx s_j + (λᵀf)_θθ u_j + g_θx s_j + g_θθ u_j) */
 static int so_quad(sunrealtype t, N_Vector y, N_Vector *yS, N_Vector yB, N_Vector qBdot,
                    void *data)
 {
-    cv_solver *cv = data;
-    struct cv_so_backward *so = cv->so;
-    const int nx = cv->n, np = cv->np;
-    const double *x = NV_DATA_S(y), *lambda = NV_DATA_S(yB);
-    double *out = NV_DATA_S(qBdot);
-    const int running = cv->nq > 0;
-    model_ctx_count_into(cv->ctx, so->counts);
-    if (so->nd == 0)
-        model_rhs_vjp(cv->ctx, t, x, lambda, NULL, out);
-    for (int j = 0; j < so->nd; j++) {
-        const double *u = so_dir_begin(cv, j);
-        const double *s = NV_DATA_S(yS[j]);
-        double *q2_dot = out + (size_t)(j + 1) * (size_t)np;
-        model_rhs_vjp_jvp(cv->ctx, t, x, lambda, lambda + (size_t)(j + 1) * (size_t)nx, s, u,
-                          NULL, j == 0 ? out : NULL, NULL, q2_dot);
-        if (running) {
-            model_running_hvp(cv->ctx, t, x, s, u, NULL, so->h_th);
-            for (int k = 0; k < np; k++)
-                q2_dot[k] += so->h_th[k];
-        }
-        so_dir_end(cv, j);
-    }
-    if (running) {
-        model_running_grad(cv->ctx, t, x, NULL, so->g_th);
-        for (int k = 0; k < np; k++)
-            out[k] += so->g_th[k];
-    }
-    for (int k = 0; k < so->nqb; k++)
-        out[k] = -out[k];
-    return cv_all_finite(out, so->nqb) ? 0 : 1;
+    return so_products(data, t, y, yS, yB, NULL, NV_DATA_S(qBdot));
 }
 
 /* JB = [[−f_xᵀ, 0], [C_j, −f_xᵀ]] with C_j(i, k) = −∂²f_k/∂x_i∂(x, θ)·(s_j, u_j): column i of
@@ -154,11 +138,12 @@ static int so_jac(sunrealtype t, N_Vector y, N_Vector *yS, N_Vector yB, N_Vector
 
 /* ---- life cycle --------------------------------------------------------------------------- */
 
+/* names this problem in messages */
+static const char so_kind[] = "second-order backward";
+
 static int so_setup_failed(cv_solver *cv, const char *what, char *err, size_t errlen)
 {
-    snprintf(err, errlen, "%s: setting up the second-order backward problem failed at %s%s%s",
-             cv->backend, what, cv->msg.text[0] ? ": " : "", cv->msg.text);
-    return -1;
+    return cv_bwd_setup_failed(cv, so_kind, what, err, errlen);
 }
 
 int cv_soadjoint_directions(const cv_solver *cv)
@@ -169,7 +154,7 @@ int cv_soadjoint_directions(const cv_solver *cv)
 int cv_soadjoint_begin(cv_solver *cv, const cv_backward_options *bo, cv_so_linsol linsol,
                        double T, const double *yB0, char *err, size_t errlen)
 {
-    if (cv->checkpoint_steps <= 0 || cv->so || cv->back.active)
+    if (cv->checkpoint_steps <= 0 || cv->so || cv->back.bwd.active)
         return so_setup_failed(cv, "the start (no checkpointed forward pass, or a backward "
                                "problem exists already)", err, errlen);
     if (cv->sens_sys && !cv->sens_sys->directions)
@@ -181,10 +166,9 @@ int cv_soadjoint_begin(cv_solver *cv, const cv_backward_options *bo, cv_so_linso
     if (!so)
         return so_setup_failed(cv, "allocation", err, errlen);
     cv->so = so;
-    so->which = -1;
     so->nd = nd;
-    so->nyb = nx * (1 + nd);
-    so->nqb = np * (1 + nd);
+    so->bwd.ny = nx * (1 + nd);
+    so->bwd.nq = np * (1 + nd);
     so->counts = bo->counts;
     const size_t wnp = (size_t)(np > 0 ? np : 1);
     so->unit = calloc(wnp, sizeof(double));
@@ -195,99 +179,53 @@ int cv_soadjoint_begin(cv_solver *cv, const cv_backward_options *bo, cv_so_linso
     so->jac = calloc((size_t)nx * (size_t)nx, sizeof(double));
     so->col = calloc((size_t)nx, sizeof(double));
     so->d2 = calloc((size_t)nx, sizeof(double));
-    so->yB = N_VNew_Serial(so->nyb, cv->sunctx);
-    so->qB = N_VNew_Serial(so->nqb > 0 ? so->nqb : 1, cv->sunctx);
+    so->bwd.y = N_VNew_Serial(so->bwd.ny, cv->sunctx);
+    so->bwd.q = N_VNew_Serial(so->bwd.nq > 0 ? so->bwd.nq : 1, cv->sunctx);
     if (!so->unit || !so->g_x || !so->g_th || !so->h_x || !so->h_th || !so->jac || !so->col ||
-        !so->d2 || !so->yB || !so->qB)
+        !so->d2 || !so->bwd.y || !so->bwd.q)
         return so_setup_failed(cv, "allocation", err, errlen);
-    memcpy(NV_DATA_S(so->yB), yB0, sizeof(double) * (size_t)so->nyb);
-    N_VConst(0.0, so->qB);
-    if (CVodeCreateB(cv->mem, bo->family == CV_FAMILY_ADAMS ? CV_ADAMS : CV_BDF, &so->which) !=
-        CV_SUCCESS)
+    memcpy(NV_DATA_S(so->bwd.y), yB0, sizeof(double) * (size_t)so->bwd.ny);
+    N_VConst(0.0, so->bwd.q);
+    if (cv_bwd_create(cv, &so->bwd, so_kind, bo) != 0)
         return so_setup_failed(cv, "CVodeCreateB", err, errlen);
-    if (CVodeInitBS(cv->mem, so->which, so_rhs, T, so->yB) != CV_SUCCESS)
+    if (CVodeInitBS(cv->mem, so->bwd.which, so_rhs, T, so->bwd.y) != CV_SUCCESS)
         return so_setup_failed(cv, "CVodeInitBS", err, errlen);
-    if (CVodeSStolerancesB(cv->mem, so->which, bo->rtol, bo->atol) != CV_SUCCESS ||
-        CVodeSetUserDataB(cv->mem, so->which, cv) != CV_SUCCESS ||
-        CVodeSetMaxNumStepsB(cv->mem, so->which, bo->max_steps) != CV_SUCCESS)
+    if (cv_bwd_settings(cv, &so->bwd, bo) != 0)
         return so_setup_failed(cv, "the backward tolerances", err, errlen);
-    so->A = SUNDenseMatrix(so->nyb, so->nyb, cv->sunctx);
+    so->A = SUNDenseMatrix(so->bwd.ny, so->bwd.ny, cv->sunctx);
     if (so->A)
         so->LS = linsol == CV_SO_BLOCK ? cv_block_lu_new(nx, nd + 1, cv->sunctx)
-                                       : SUNLinSol_Dense(so->yB, so->A, cv->sunctx);
-    if (!so->LS || CVodeSetLinearSolverB(cv->mem, so->which, so->LS, so->A) != CV_SUCCESS ||
-        CVodeSetJacFnBS(cv->mem, so->which, so_jac) != CV_SUCCESS)
+                                       : SUNLinSol_Dense(so->bwd.y, so->A, cv->sunctx);
+    if (!so->LS ||
+        CVodeSetLinearSolverB(cv->mem, so->bwd.which, so->LS, so->A) != CV_SUCCESS ||
+        CVodeSetJacFnBS(cv->mem, so->bwd.which, so_jac) != CV_SUCCESS)
         return so_setup_failed(cv, "the backward linear solver", err, errlen);
-    if (so->nqb > 0 &&
-        (CVodeQuadInitBS(cv->mem, so->which, so_quad, so->qB) != CV_SUCCESS ||
-         CVodeQuadSStolerancesB(cv->mem, so->which, bo->rtol, bo->atol) != CV_SUCCESS ||
-         CVodeSetQuadErrConB(cv->mem, so->which, bo->quad_errcon ? SUNTRUE : SUNFALSE) !=
-             CV_SUCCESS))
+    if (so->bwd.nq > 0 &&
+        (CVodeQuadInitBS(cv->mem, so->bwd.which, so_quad, so->bwd.q) != CV_SUCCESS ||
+         cv_bwd_quad_settings(cv, &so->bwd, bo) != 0))
         return so_setup_failed(cv, "the backward quadratures", err, errlen);
     return 0;
 }
 
 int cv_soadjoint_to(cv_solver *cv, double t, double *yB, double *qB, char *err, size_t errlen)
 {
-    struct cv_so_backward *so = cv->so;
-    sunrealtype tret = t;
-    cv_message_clear(cv);
-    int flag = CVodeB(cv->mem, t, CV_NORMAL);
-    if (flag >= 0)
-        flag = CVodeGetB(cv->mem, so->which, &tret, so->yB);
-    if (flag >= 0 && so->nqb > 0)
-        flag = CVodeGetQuadB(cv->mem, so->which, &tret, so->qB);
-    if (flag < 0) {
-        sunrealtype reached = t;
-        CVodeGetCurrentTime(CVodeGetAdjCVodeBmem(cv->mem, so->which), &reached);
-        return cv_fail(cv, flag, "second-order backward integration", reached, err, errlen);
-    }
-    memcpy(yB, NV_DATA_S(so->yB), sizeof(double) * (size_t)so->nyb);
-    if (so->nqb > 0)
-        memcpy(qB, NV_DATA_S(so->qB), sizeof(double) * (size_t)so->nqb);
-    return 0;
+    return cv_bwd_to(cv, &cv->so->bwd, t, yB, qB, err, errlen);
 }
 
 int cv_soadjoint_restart(cv_solver *cv, double t, const double *yB, const double *qB,
                          char *err, size_t errlen)
 {
-    struct cv_so_backward *so = cv->so;
-    long nst = 0;
-    CVodeGetNumSteps(CVodeGetAdjCVodeBmem(cv->mem, so->which), &nst);
-    so->steps_before += nst;
-    cv_message_clear(cv);
-    memcpy(NV_DATA_S(so->yB), yB, sizeof(double) * (size_t)so->nyb);
-    int flag = CVodeReInitB(cv->mem, so->which, t, so->yB);
-    if (flag == CV_SUCCESS && so->nqb > 0) {
-        memcpy(NV_DATA_S(so->qB), qB, sizeof(double) * (size_t)so->nqb);
-        flag = CVodeQuadReInitB(cv->mem, so->which, so->qB);
-    }
-    if (flag != CV_SUCCESS)
-        return cv_fail(cv, flag, "second-order backward restart", t, err, errlen);
-    return 0;
+    return cv_bwd_restart(cv, &cv->so->bwd, t, yB, qB, err, errlen);
 }
 
 long cv_soadjoint_steps(cv_solver *cv)
 {
-    if (!cv->so || !cv->mem || cv->so->which < 0)
-        return 0;
-    long nst = 0;
-    CVodeGetNumSteps(CVodeGetAdjCVodeBmem(cv->mem, cv->so->which), &nst);
-    return cv->so->steps_before + nst;
+    return cv->so ? cv_bwd_steps(cv, &cv->so->bwd) : 0;
 }
 
 size_t cv_so_workspace_bytes(cv_solver *cv)
 {
-    if (!cv->so || !cv->mem || cv->so->which < 0)
-        return 0;
-    void *bmem = CVodeGetAdjCVodeBmem(cv->mem, cv->so->which);
-    long lenrw = 0, leniw = 0, lenrwLS = 0, leniwLS = 0;
-    if (!bmem)
-        return 0;
-    CVodeGetWorkSpace(bmem, &lenrw, &leniw);
-    CVodeGetLinWorkSpace(bmem, &lenrwLS, &leniwLS);
-    return (size_t)lenrw * sizeof(sunrealtype) + (size_t)leniw * sizeof(long) +
-           (size_t)lenrwLS * sizeof(sunrealtype) + (size_t)leniwLS * sizeof(long);
+    return cv->so ? cv_bwd_workspace_bytes(cv, &cv->so->bwd) : 0;
 }
 
 /* what CVodeFree does not own (called by cv_free after CVodeFree) */
@@ -300,10 +238,10 @@ void cv_so_release(cv_solver *cv)
         SUNLinSolFree(so->LS);
     if (so->A)
         SUNMatDestroy(so->A);
-    if (so->yB)
-        N_VDestroy(so->yB);
-    if (so->qB)
-        N_VDestroy(so->qB);
+    if (so->bwd.y)
+        N_VDestroy(so->bwd.y);
+    if (so->bwd.q)
+        N_VDestroy(so->bwd.q);
     free(so->unit);
     free(so->g_x);
     free(so->g_th);

@@ -469,6 +469,16 @@ cv_solver *cv_forward_new_sens(model_ctx *ctx, const cv_settings *s, const cv_fo
     return cv_forward_create(ctx, s, fo, sys, err, errlen);
 }
 
+int cv_obs_ignore(void *user, int k, double t, const double *x, const double *const *S)
+{
+    (void)user;
+    (void)k;
+    (void)t;
+    (void)x;
+    (void)S;
+    return 0;
+}
+
 /* Report observation k from the step just taken (or from the initial values at t0). */
 static int cv_harvest(cv_solver *cv, int k, double t, int at_start, cv_obs_fn at_obs,
                       void *user, char *err, size_t errlen)
@@ -595,22 +605,21 @@ long cv_steps(cv_solver *cv)
     return nst;
 }
 
-size_t cv_workspace_bytes(cv_solver *cv)
+size_t cv_mem_workspace_bytes(void *mem)
 {
     long lenrw = 0, leniw = 0, lenrwLS = 0, leniwLS = 0;
-    CVodeGetWorkSpace(cv->mem, &lenrw, &leniw);
-    CVodeGetLinWorkSpace(cv->mem, &lenrwLS, &leniwLS);
-    size_t bytes = (size_t)lenrw * sizeof(sunrealtype) + (size_t)leniw * sizeof(long) +
-                   (size_t)lenrwLS * sizeof(sunrealtype) + (size_t)leniwLS * sizeof(long);
-    if (cv->back.active) {
-        void *bmem = CVodeGetAdjCVodeBmem(cv->mem, cv->back.which);
-        lenrw = leniw = lenrwLS = leniwLS = 0;
-        CVodeGetWorkSpace(bmem, &lenrw, &leniw);
-        CVodeGetLinWorkSpace(bmem, &lenrwLS, &leniwLS);
-        bytes += (size_t)lenrw * sizeof(sunrealtype) + (size_t)leniw * sizeof(long) +
-                 (size_t)lenrwLS * sizeof(sunrealtype) + (size_t)leniwLS * sizeof(long);
-    }
-    return bytes + cv_so_workspace_bytes(cv) + cv_krylov_workspace_bytes(cv);
+    if (!mem)
+        return 0;
+    CVodeGetWorkSpace(mem, &lenrw, &leniw);
+    CVodeGetLinWorkSpace(mem, &lenrwLS, &leniwLS);
+    return (size_t)lenrw * sizeof(sunrealtype) + (size_t)leniw * sizeof(long) +
+           (size_t)lenrwLS * sizeof(sunrealtype) + (size_t)leniwLS * sizeof(long);
+}
+
+size_t cv_workspace_bytes(cv_solver *cv)
+{
+    return cv_mem_workspace_bytes(cv->mem) + cv_bwd_workspace_bytes(cv, &cv->back.bwd) +
+           cv_so_workspace_bytes(cv) + cv_krylov_workspace_bytes(cv);
 }
 
 /* ---- the loss from plain forward solves ------------------------------------------------- */

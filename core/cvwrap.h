@@ -84,6 +84,9 @@ typedef struct {
  * S is NULL otherwise).  Return 0 to go on, non-zero to stop the run (then cv_forward_run
  * returns -1 and the callback is responsible for the message). */
 typedef int (*cv_obs_fn)(void *user, int k, double t, const double *x, const double *const *S);
+/* The observation callback of a pass that keeps nothing at the observation times (one run
+ * for its checkpoints, its final state or its running cost): always goes on. */
+int cv_obs_ignore(void *user, int k, double t, const double *x, const double *const *S);
 
 /* Build the forward problem of the condition selected in ctx (x0 from model_x0, t0 = model
  * t0, tf = model tf).  NULL with a message on failure. */

@@ -1,5 +1,6 @@
-/* cvwrap_impl — the solver record shared by cvwrap.c (forward problems, generic systems) and
- * cvadj.c (the adjoint's backward problem).  Not part of the public interface. */
+/* cvwrap_impl — the solver record shared by the files of the CVODES wrapper: cvwrap.c
+ * (forward problems, generic systems), cvbwd.c, cvadj.c and cvsoadj.c (backward problems),
+ * cvlinsol.c and cvblocklu.c (linear solvers).  Not part of the public interface. */
 #ifndef ODEGRAD_CVWRAP_IMPL_H
 #define ODEGRAD_CVWRAP_IMPL_H
 
@@ -9,7 +10,7 @@
 #include <sunlinsol/sunlinsol_dense.h>
 #include <sunmatrix/sunmatrix_dense.h>
 
-#include "cvwrap.h"
+#include "cvadj.h"
 
 /* The first CVODES error message since the last call (CVODES reports the root cause first,
  * then the callers' follow-ups), and how many warnings it issued. */
@@ -18,15 +19,24 @@ typedef struct {
     int warnings;
 } cv_message;
 
-/* The backward (adjoint) problem of a forward solver with checkpoints. */
+/* What every backward problem of a forward solver with checkpoints holds on the CVODES side
+ * — the first-order adjoint (cvadj.c) and the second-order one (cvsoadj.c) — and what
+ * cvbwd.c does with it for both: integrate back, restart after a jump, count steps. */
 typedef struct {
-    int active, which;
-    int nq;                    /* quadratures: np (dL/dθ) */
-    N_Vector lambda, quad;
+    const char *kind;          /* "backward", "second-order backward": names it in messages */
+    int active, which;         /* made by CVodeCreateB, and its index there */
+    int ny, nq;                /* backward states and quadratures */
+    N_Vector y, q;             /* their values (q unused when nq = 0) */
+    long steps_before;         /* steps before the last re-initialisation */
+} cv_bwd;
+
+/* The first-order backward (adjoint) problem of a forward solver with checkpoints: λ (bwd.y,
+ * nx) and the quadrature q (bwd.q, np: dL/dθ). */
+typedef struct {
+    cv_bwd bwd;
     SUNMatrix A;
     SUNLinearSolver LS;
     eval_counts *counts;       /* backward-callback evaluations */
-    long steps_before;         /* steps of the backward problem before its last re-init */
     double *scratch_x, *scratch_th, *jac;   /* nx, np, nx*nx (jac: dense only) */
     struct cv_krylov *kry;     /* the Krylov solver's preconditioner (cvlinsol.c), or NULL */
 } cv_backward;
@@ -113,6 +123,29 @@ int cv_krylov_attach_backward(cv_solver *cv);
 int cv_krylov_attach_pair(cv_solver *cv);
 void cv_krylov_release(struct cv_krylov *k);
 size_t cv_krylov_workspace_bytes(const cv_solver *cv);
+
+/* cvbwd.c: the life cycle shared by the backward problems.  Creation (CVodeCreateB with the
+ * family of bo; `kind` for messages), the settings every one gets from bo (tolerances, user
+ * data = cv, step limit; and those of its quadratures), the one-line message of a failed
+ * set-up ("<backend>: setting up the <kind> problem failed at <what>: <CVODES message>"),
+ * integration back to t with y, q (q may be NULL) receiving the values there, a restart at t
+ * from y, q (q NULL: zero quadratures) — these return 0 or -1, with the message in err where
+ * they take one — and the steps summed over restarts and the bytes of the CVODES workspace
+ * (both 0 before creation). */
+int cv_bwd_create(cv_solver *cv, cv_bwd *B, const char *kind, const cv_backward_options *bo);
+int cv_bwd_settings(cv_solver *cv, cv_bwd *B, const cv_backward_options *bo);
+int cv_bwd_quad_settings(cv_solver *cv, cv_bwd *B, const cv_backward_options *bo);
+int cv_bwd_setup_failed(cv_solver *cv, const char *kind, const char *what, char *err,
+                        size_t errlen);
+int cv_bwd_to(cv_solver *cv, cv_bwd *B, double t, double *y, double *q, char *err,
+              size_t errlen);
+int cv_bwd_restart(cv_solver *cv, cv_bwd *B, double t, const double *y, const double *q,
+                   char *err, size_t errlen);
+long cv_bwd_steps(cv_solver *cv, const cv_bwd *B);
+size_t cv_bwd_workspace_bytes(cv_solver *cv, const cv_bwd *B);
+/* cvwrap.c: the bytes of the workspace CVODES reports for one of its memories (integrator and
+ * linear solver, in words) */
+size_t cv_mem_workspace_bytes(void *mem);
 
 /* cvadj.c: an upper bound of the bytes the adjoint storage holds so far, and freeing what the
  * backward problem owns outside CVODES (CVodeFree frees the rest) */

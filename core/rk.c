@@ -1,6 +1,7 @@
 /* rk — the generic explicit Runge–Kutta driver: one step routine shared by the adaptive and
  * the grid (fixed-step / replay) solves, dense output, and the observer hook. */
 #include "rk.h"
+#include "step_driver.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -192,6 +193,75 @@ static int rk_fail(int status, double t, const rk_tableau *T, char *err, size_t 
     return status;
 }
 
+/* ---- the solves: this integrator's calls of the shared loops (step_driver.h) ---------- */
+
+typedef struct {
+    rk_solver *S;
+    const rk_problem *P;
+    const step_control *c;   /* adaptive solves */
+    rk_stats *st;
+    int have_k1;             /* grid solves: K_1 = f(t, x) kept from the step before (FSAL) */
+} rk_run;
+
+/* K_1 = f(t, x) is already there: computed at t0 by the loop, then by rk_adaptive_advance */
+static int rk_adaptive_attempt(void *integrator, double t, double t_next, const double *x,
+                               double *err_norm)
+{
+    rk_run *R = integrator;
+    const int status = rk_step(R->S, R->P, t, t_next, x, 1, R->st);
+    if (status == STEP_OK)
+        *err_norm = step_error_norm(R->S->n, R->S->err, x, R->S->x_next, R->c);
+    return status;
+}
+
+static int rk_adaptive_accept(void *integrator, long index, double t, double t_next,
+                              const double *x, int nout, const int *out_index,
+                              const double *out_frac)
+{
+    rk_run *R = integrator;
+    return rk_accept(R->S, R->P, index, t, t_next, x, nout, out_index, out_frac);
+}
+
+/* x = x_next and the next step's K_1: FSAL methods have it already, the others evaluate it
+ * (unless the solve is over) */
+static int rk_adaptive_advance(void *integrator, double t, double *x)
+{
+    rk_run *R = integrator;
+    rk_advance(R->S, x);
+    if (R->S->tab->fsal || !(t < R->P->tf))
+        return STEP_OK;
+    R->st->rhs_evals++;
+    return R->P->rhs(t, x, R->S->K[0], R->P->rhs_ctx) != 0 ? STEP_ERHS : STEP_OK;
+}
+
+/* step k of a grid: K_1 is evaluated in the step unless an FSAL method kept it */
+static int rk_grid_step(void *integrator, long k, double t, double t_next, double *x,
+                        step_outputs *outs, char *err, size_t errlen)
+{
+    rk_run *R = integrator;
+    rk_solver *S = R->S;
+    int nout = 0;
+    int status = rk_step(S, R->P, t, t_next, x, R->have_k1, R->st);
+    if (status == STEP_OK)
+        status = step_outputs_claim(outs, S->tab->name, t, t_next, &nout, err, errlen);
+    if (status == STEP_OK)
+        status = rk_accept(S, R->P, k, t, t_next, x, nout, outs->index, outs->frac);
+    if (status != STEP_OK)
+        return status;
+    rk_advance(S, x);
+    R->have_k1 = S->tab->fsal;
+    return STEP_OK;
+}
+
+/* the loop's counts into the solve's statistics (the steps count f evaluations themselves) */
+static void rk_add_tally(rk_stats *st, const step_tally *tally)
+{
+    st->steps = tally->steps;
+    st->rejected = tally->rejected;
+    st->rhs_evals += tally->rhs_evals;
+    st->t_reached = tally->t_reached;
+}
+
 int rk_solve_adaptive(rk_solver *S, const rk_problem *P, const step_control *c, double *x,
                       rk_stats *st, char *err, size_t errlen)
 {
@@ -203,108 +273,29 @@ int rk_solve_adaptive(rk_solver *S, const rk_problem *P, const step_control *c, 
                  T->name);
         return STEP_EINPUT;
     }
-    step_outputs *outs = &S->outs;
-    int status = step_begin_adaptive(outs, T->name, c, P->t0, P->tf, P->nout, P->tout, err,
-                                     errlen);
-    if (status != STEP_OK)
-        return status;
-
-    const int n = S->n, q = T->order < T->error_order ? T->order : T->error_order;
-    const double h_max = c->h_max > 0.0 ? c->h_max : P->tf - P->t0;
-    double t = P->t0, h = 0.0;
-    if (P->tf == P->t0) {   /* no step: every output is x0 */
-        for (int k = 0; k < P->nout && P->xout; k++)
-            memcpy(P->xout + (size_t)k * n, x, sizeof(double) * (size_t)n);
-        return STEP_OK;
-    }
-    status = P->rhs(t, x, S->K[0], P->rhs_ctx) != 0 ? STEP_ERHS : STEP_OK;
-    st->rhs_evals++;
-    if (status == STEP_OK) {
-        status = step_initial(n, t, P->tf, x, S->K[0], T->order, c, P->rhs, P->rhs_ctx,
-                              S->scratch, S->scratch + n, &h);
-        st->rhs_evals++;
-    }
-    int after_reject = 0;
-    long attempts = 0;
-    while (status == STEP_OK && t < P->tf) {
-        if (attempts >= c->max_steps) {
-            status = step_fail_max_steps(T->name, c, t, P->tf, err, errlen);
-            break;
-        }
-        const double t_next = t + 1.01 * h >= P->tf ? P->tf : t + h;
-        const double hh = t_next - t;
-        if (step_underflow(t, hh)) {
-            status = step_fail_underflow(T->name, c, t, hh, err, errlen);
-            break;
-        }
-        attempts++;
-        status = rk_step(S, P, t, t_next, x, 1, st);
-        if (status != STEP_OK)
-            break;
-        const double e = step_error_norm(n, S->err, x, S->x_next, c);
-        if (e <= 1.0) {
-            const int nout = step_outputs_take(outs, t, t_next);
-            if (nout < 0) {
-                status = step_fail_output_order(T->name, t, err, errlen);
-                break;
-            }
-            status =
-                rk_accept(S, P, st->steps, t, t_next, x, nout, outs->index, outs->frac);
-            if (status != STEP_OK)
-                break;
-            rk_advance(S, x);
-            st->steps++;
-            t = t_next;
-            if (!T->fsal && t < P->tf) {
-                status = P->rhs(t, x, S->K[0], P->rhs_ctx) != 0 ? STEP_ERHS : STEP_OK;
-                st->rhs_evals++;
-            }
-            h = fmin(hh * step_factor(c, e, q, after_reject), h_max);
-            after_reject = 0;
-        } else {   /* rejected (also when the estimate is not finite) */
-            st->rejected++;
-            h = hh * step_factor(c, e, q, 1);
-            after_reject = 1;
-        }
-    }
-    st->t_reached = t;
-    return rk_fail(status, t, T, err, errlen);
+    const step_method M = {T->name, T->order, T->error_order, 0, rk_adaptive_attempt,
+                           rk_adaptive_accept, rk_adaptive_advance};
+    const step_solve solve = {S->n, P->rhs, P->rhs_ctx, P->t0, P->tf, P->nout, P->tout,
+                              P->xout};
+    rk_run R = {S, P, c, st, 0};
+    step_tally tally;
+    /* f(t0, x0) goes to K_1, the first stage of the first step */
+    const int status = step_adaptive_solve(&M, &R, &solve, c, &S->outs, S->K[0], S->scratch,
+                                           x, &tally, err, errlen);
+    rk_add_tally(st, &tally);
+    return rk_fail(status, tally.t_reached, T, err, errlen);
 }
 
 int rk_solve_grid(rk_solver *S, const rk_problem *P, const step_grid *g, long first,
                   long count, double *x, rk_stats *st, char *err, size_t errlen)
 {
-    const rk_tableau *T = S->tab;
     memset(st, 0, sizeof *st);
-    double t = step_grid_time(g, first);
-    st->t_reached = t;
-    step_outputs *outs = &S->outs;
-    int status = step_begin_grid(outs, T->name, g, first, count, P->t0, P->tf, P->nout,
-                                 P->tout, err, errlen);
-    if (status != STEP_OK)
-        return status;
-    int have_k1 = 0;
-    for (long k = first; k < first + count; k++) {
-        double t_next;
-        status = step_grid_next(T->name, g, k, t, &t_next, err, errlen);
-        if (status != STEP_OK)
-            break;
-        status = rk_step(S, P, t, t_next, x, have_k1, st);
-        if (status == STEP_OK) {
-            const int nout = step_outputs_take(outs, t, t_next);
-            if (nout < 0) {
-                status = step_fail_output_order(T->name, t, err, errlen);
-                break;
-            }
-            status = rk_accept(S, P, k, t, t_next, x, nout, outs->index, outs->frac);
-        }
-        if (status != STEP_OK)
-            break;
-        rk_advance(S, x);
-        have_k1 = T->fsal;
-        st->steps++;
-        t = t_next;
-    }
-    st->t_reached = t;
-    return rk_fail(status, t, T, err, errlen);
+    const step_solve solve = {S->n, P->rhs, P->rhs_ctx, P->t0, P->tf, P->nout, P->tout,
+                              P->xout};
+    rk_run R = {S, P, NULL, st, 0};
+    step_tally tally;
+    const int status = step_grid_solve(S->tab->name, rk_grid_step, &R, &solve, g, first, count,
+                                       &S->outs, x, &tally, err, errlen);
+    rk_add_tally(st, &tally);
+    return rk_fail(status, tally.t_reached, S->tab, err, errlen);
 }

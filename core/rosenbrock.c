@@ -1,6 +1,7 @@
 /* rosenbrock — ROS34PW2 and the linearly implicit driver (see rosenbrock.h for the method
  * and the reasons for choosing it). */
 #include "rosenbrock.h"
+#include "step_driver.h"
 
 #include <gsl/gsl_linalg.h>
 #include <math.h>
@@ -342,132 +343,117 @@ static int ros_fail(int status, double t, const ros_tableau *T, char *err, size_
     return status;
 }
 
+/* ---- the solves: this integrator's calls of the shared loops (step_driver.h) ---------- */
+
+typedef struct {
+    ros_solver *S;
+    const ros_problem *P;
+    const step_control *c;   /* adaptive solves */
+    ros_stats *st;
+} ros_run;
+
+/* a singular iteration matrix fails the attempt but not the solve: a smaller h changes it */
+static int ros_adaptive_attempt(void *integrator, double t, double t_next, const double *x,
+                                double *err_norm)
+{
+    ros_run *R = integrator;
+    const int status = ros_step(R->S, R->P, t, t_next, x, R->st);
+    if (status == STEP_ESINGULAR) {
+        *err_norm = INFINITY;
+        return STEP_OK;
+    }
+    if (status == STEP_OK)
+        *err_norm = step_error_norm(R->S->n, R->S->err, x, R->S->x_next, R->c);
+    return status;
+}
+
+static int ros_adaptive_accept(void *integrator, long index, double t, double t_next,
+                               const double *x, int nout, const int *out_index,
+                               const double *out_frac)
+{
+    ros_run *R = integrator;
+    return ros_accept(R->S, R->P, index, t, t_next, x, nout, out_index, out_frac);
+}
+
+/* x = x_next; the Jacobian is evaluated afresh at the next step's start */
+static int ros_adaptive_advance(void *integrator, double t, double *x)
+{
+    ros_run *R = integrator;
+    (void)t;
+    memcpy(x, R->S->x_next, sizeof(double) * (size_t)R->S->n);
+    R->S->jac_valid = 0;
+    return STEP_OK;
+}
+
+/* step k of a grid: without dense output every observation time must be a grid point, which
+ * is checked before the step is taken; the Jacobian is evaluated at every step's start */
+static int ros_grid_step(void *integrator, long k, double t, double t_next, double *x,
+                         step_outputs *outs, char *err, size_t errlen)
+{
+    ros_run *R = integrator;
+    ros_solver *S = R->S;
+    const char *name = S->tab->name;
+    int nout;
+    int status = step_outputs_claim(outs, name, t, t_next, &nout, err, errlen);
+    if (status != STEP_OK)
+        return status;
+    for (int j = 0; j < nout; j++)
+        if (outs->frac[j] != 0.0 && outs->frac[j] != 1.0) {
+            snprintf(err, errlen,
+                     "%s has no dense output: observation time %g falls inside step %ld "
+                     "(%.17g, %.17g); put it on the grid",
+                     name, R->P->tout[outs->index[j]], k, t, t_next);
+            return STEP_EINPUT;
+        }
+    S->jac_valid = 0;
+    status = ros_step(S, R->P, t, t_next, x, R->st);
+    if (status == STEP_OK)
+        status = ros_accept(S, R->P, k, t, t_next, x, nout, outs->index, outs->frac);
+    if (status != STEP_OK)
+        return status;
+    memcpy(x, S->x_next, sizeof(double) * (size_t)S->n);
+    return STEP_OK;
+}
+
+/* the loop's counts into the solve's statistics (the steps count f and J evaluations
+ * themselves) */
+static void ros_add_tally(ros_stats *st, const step_tally *tally)
+{
+    st->steps = tally->steps;
+    st->rejected = tally->rejected;
+    st->rhs_evals += tally->rhs_evals;
+    st->t_reached = tally->t_reached;
+}
+
 int ros_solve_adaptive(ros_solver *S, const ros_problem *P, const step_control *c, double *x,
                        ros_stats *st, char *err, size_t errlen)
 {
     const ros_tableau *T = S->tab;
-    const int n = S->n;
     memset(st, 0, sizeof *st);
-    st->t_reached = P->t0;
-    step_outputs *outs = &S->outs;
-    int status = step_begin_adaptive(outs, T->name, c, P->t0, P->tf, P->nout, P->tout, err,
-                                     errlen);
-    if (status != STEP_OK)
-        return status;
     S->jac_valid = 0;
     S->lu_h = NAN;
-
-    double t = P->t0, h = 0.0;
-    const double h_max = c->h_max > 0.0 ? c->h_max : P->tf - P->t0;
-    if (P->tf == P->t0) {
-        for (int k = 0; k < P->nout && P->xout; k++)
-            memcpy(P->xout + (size_t)k * n, x, sizeof(double) * (size_t)n);
-        return STEP_OK;
-    }
-    /* first trial step from f(t0, x0) (kept in x_next for the moment) */
-    status = P->rhs(t, x, S->x_next, P->ctx) != 0 ? STEP_ERHS : STEP_OK;
-    st->rhs_evals++;
-    if (status == STEP_OK) {
-        status = step_initial(n, t, P->tf, x, S->x_next, T->order, c, P->rhs, P->ctx,
-                              S->scratch, S->scratch + n, &h);
-        st->rhs_evals++;
-    }
-    const int q = T->order < T->error_order ? T->order : T->error_order;
-    int after_reject = 0;
-    long attempts = 0;
-    while (status == STEP_OK && t < P->tf) {
-        if (attempts >= c->max_steps) {
-            status = step_fail_max_steps(T->name, c, t, P->tf, err, errlen);
-            break;
-        }
-        /* end the step on the next observation time (no dense output) or on tf */
-        const double target = step_outputs_next_after(outs, t, P->tf);
-        const int clipped = t + 1.01 * h >= target;
-        const double t_next = clipped ? target : t + h;
-        const double hh = t_next - t;
-        if (step_underflow(t, hh)) {
-            status = step_fail_underflow(T->name, c, t, hh, err, errlen);
-            break;
-        }
-        attempts++;
-        status = ros_step(S, P, t, t_next, x, st);
-        double e = INFINITY;   /* a singular matrix is a failed step: try a smaller h */
-        if (status == STEP_ESINGULAR)
-            status = STEP_OK;
-        else if (status == STEP_OK)
-            e = step_error_norm(n, S->err, x, S->x_next, c);
-        else
-            break;
-        if (e <= 1.0) {
-            const int nout = step_outputs_take(outs, t, t_next);
-            if (nout < 0) {
-                status = step_fail_output_order(T->name, t, err, errlen);
-                break;
-            }
-            status =
-                ros_accept(S, P, st->steps, t, t_next, x, nout, outs->index, outs->frac);
-            if (status != STEP_OK)
-                break;
-            memcpy(x, S->x_next, sizeof(double) * (size_t)n);
-            S->jac_valid = 0;
-            st->steps++;
-            t = t_next;
-            const double h_new = hh * step_factor(c, e, q, after_reject);
-            /* a step shortened to land on an output does not shrink the next one */
-            h = fmin(clipped ? fmax(h_new, h) : h_new, h_max);
-            after_reject = 0;
-        } else {
-            st->rejected++;
-            h = hh * step_factor(c, e, q, 1);
-            after_reject = 1;
-        }
-    }
-    st->t_reached = t;
-    return ros_fail(status, t, T, err, errlen);
+    /* no dense output: steps end on the observation times */
+    const step_method M = {T->name, T->order, T->error_order, 1, ros_adaptive_attempt,
+                           ros_adaptive_accept, ros_adaptive_advance};
+    const step_solve solve = {S->n, P->rhs, P->ctx, P->t0, P->tf, P->nout, P->tout, P->xout};
+    ros_run R = {S, P, c, st};
+    step_tally tally;
+    /* f(t0, x0) is needed only for the first trial step: x_next holds it for the moment */
+    const int status = step_adaptive_solve(&M, &R, &solve, c, &S->outs, S->x_next,
+                                           S->scratch, x, &tally, err, errlen);
+    ros_add_tally(st, &tally);
+    return ros_fail(status, tally.t_reached, T, err, errlen);
 }
 
 int ros_solve_grid(ros_solver *S, const ros_problem *P, const step_grid *g, long first,
                    long count, double *x, ros_stats *st, char *err, size_t errlen)
 {
-    const ros_tableau *T = S->tab;
     memset(st, 0, sizeof *st);
-    double t = step_grid_time(g, first);
-    st->t_reached = t;
-    step_outputs *outs = &S->outs;
-    int status = step_begin_grid(outs, T->name, g, first, count, P->t0, P->tf, P->nout,
-                                 P->tout, err, errlen);
-    if (status != STEP_OK)
-        return status;
-    for (long k = first; k < first + count; k++) {
-        double t_next;
-        status = step_grid_next(T->name, g, k, t, &t_next, err, errlen);
-        if (status != STEP_OK)
-            break;
-        const int nout = step_outputs_take(outs, t, t_next);
-        if (nout < 0) {
-            status = step_fail_output_order(T->name, t, err, errlen);
-            break;
-        }
-        for (int j = 0; j < nout && status == STEP_OK; j++)
-            if (outs->frac[j] != 0.0 && outs->frac[j] != 1.0) {
-                snprintf(err, errlen,
-                         "%s has no dense output: observation time %g falls inside step %ld "
-                         "(%.17g, %.17g); put it on the grid",
-                         T->name, P->tout[outs->index[j]], k, t, t_next);
-                status = STEP_EINPUT;
-            }
-        if (status != STEP_OK)
-            break;
-        S->jac_valid = 0;
-        status = ros_step(S, P, t, t_next, x, st);
-        if (status == STEP_OK)
-            status = ros_accept(S, P, k, t, t_next, x, nout, outs->index, outs->frac);
-        if (status != STEP_OK)
-            break;
-        memcpy(x, S->x_next, sizeof(double) * (size_t)S->n);
-        st->steps++;
-        t = t_next;
-    }
-    st->t_reached = t;
-    return ros_fail(status, t, T, err, errlen);
+    const step_solve solve = {S->n, P->rhs, P->ctx, P->t0, P->tf, P->nout, P->tout, P->xout};
+    ros_run R = {S, P, NULL, st};
+    step_tally tally;
+    const int status = step_grid_solve(S->tab->name, ros_grid_step, &R, &solve, g, first,
+                                       count, &S->outs, x, &tally, err, errlen);
+    ros_add_tally(st, &tally);
+    return ros_fail(status, tally.t_reached, S->tab, err, errlen);
 }

@@ -140,6 +140,13 @@ int step_outputs_take(step_outputs *o, double t, double t_next)
     return count;
 }
 
+int step_outputs_claim(step_outputs *o, const char *method, double t, double t_next, int *nout,
+                       char *err, size_t errlen)
+{
+    *nout = step_outputs_take(o, t, t_next);
+    return *nout < 0 ? step_fail_output_order(method, t, err, errlen) : STEP_OK;
+}
+
 double step_outputs_next_after(const step_outputs *o, double t, double fallback)
 {
     for (int k = o->cursor; k < o->nout; k++)

@@ -1,6 +1,7 @@
 /* step_control — what every adaptive one-step integrator of ours shares: the scaled error
  * norm, the step-size controller, the first trial step, the time grid of fixed-step and
- * replayed solves, and the bookkeeping of which observation times fall in a step.
+ * replayed solves, and the bookkeeping of which observation times fall in a step.  The loops
+ * that use them are in step_driver.h.
  *
  * Controller (Hairer, Nørsett & Wanner, Solving ODEs I, §II.4): with the scaled RMS norm
  *     err = sqrt( (1/n) Σ_m ( e_m / (atol + rtol·max(|x_m|, |x_next,m|)) )² )
@@ -87,6 +88,10 @@ size_t step_outputs_bytes(const step_outputs *o);
 /* Collect the outputs the step (t, t_next) owns into o->index/o->frac, advance the cursor;
  * returns how many, or −1 if they are out of order. */
 int step_outputs_take(step_outputs *o, double t, double t_next);
+/* step_outputs_take for a step of `method`: STEP_OK with the count in *nout, or STEP_EINPUT
+ * with the message when the outputs it passes are out of order. */
+int step_outputs_claim(step_outputs *o, const char *method, double t, double t_next, int *nout,
+                       char *err, size_t errlen);
 /* The next output time strictly after t (for integrators that step onto outputs), or
  * `fallback` when there is none. */
 double step_outputs_next_after(const step_outputs *o, double t, double fallback);

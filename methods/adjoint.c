@@ -17,8 +17,8 @@
  * footprint of CVODES's storage (cvadj.h).  Work: the forward right-hand side runs about
  * twice — CVodeB recomputes each checkpoint interval to fill the interpolation data
  * (reported as rhs_recomputed) — plus the backward problem. */
+#include "adjcommon.h"
 #include "cvcommon.h"
-#include "../core/cvadj.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -57,8 +57,7 @@ typedef struct {
     double *gradient;    /* the result's gradient: ℓ_θ terms are added as they come */
     double loss;
     long rhs_recomputed; /* forward RHS evaluations made again during the backward passes */
-    size_t peak;
-    cv_checkpoint_stats largest;     /* of the condition holding the most bytes */
+    adj_peak peak;       /* of the condition holding the most bytes */
 } adjoint_state;
 
 static int adjoint_at_obs(void *user, int k, double t, const double *x, const double *const *S)
@@ -73,71 +72,40 @@ static int adjoint_at_obs(void *user, int k, double t, const double *x, const do
     return 0;
 }
 
+/* cv_adjoint_begin for the sweep of adjcommon.h: setup is the backward options */
+static int adjoint_begin(cv_solver *cv, void *setup, double T, const double *lambda, char *err,
+                         size_t errlen)
+{
+    return cv_adjoint_begin(cv, setup, T, lambda, err, errlen);
+}
+
+static const adj_backward_problem adjoint_backward = {adjoint_begin, cv_adjoint_to,
+                                                      cv_adjoint_restart, cv_adjoint_steps};
+
 /* One condition: forward pass with checkpoints, backward pass with jumps, gradient terms
  * added to r->gradient.  Returns METHOD_OK or an error status with r->error set. */
 static method_status adjoint_condition(adjoint_state *st, method_result *r, mem_account *acc)
 {
     char err[256];
-    const int nx = st->nx, np = st->np;
-    const int nobs = model_nobs(st->ctx);
-    const double *times = model_obs_times(st->ctx);
-    const model *m = model_ctx_model(st->ctx);
-
+    const int np = st->np;
     cv_solver *cv = cv_forward_new(st->ctx, &st->fwd, &st->fo, err, sizeof err);
     if (!cv)
         return method_fail(r, METHOD_ESOLVER, "%s", err);
-    method_status status = METHOD_OK;
-    if (cv_forward_run(cv, adjoint_at_obs, st, err, sizeof err) != 0) {
-        status = method_fail(r, acc->refused ? METHOD_EMEMORY : METHOD_ESOLVER, "%s", err);
+    cv_checkpoint_stats cs;
+    method_status status =
+        adj_forward(method_adjoint.name, cv, adjoint_at_obs, st, acc, &cs, r);
+    if (status != METHOD_OK)
         goto done;
-    }
     double G;
     cv_forward_running(cv, &G, NULL);
     st->loss += G;
-    r->steps_fwd += cv_steps(cv);
-    cv_checkpoint_stats cs;
-    if (cv_checkpoint_stats_get(cv, &cs) != 0) {
-        status = method_fail(r, METHOD_EMEMORY, "adjoint: out of memory reading checkpoints");
-        goto done;
-    }
-    r->checkpoints += cs.checkpoints;
 
-    /* backward: from T = last observation (tf with a running cost) down to t0 */
-    const int running = model_has_running_cost(st->ctx);
-    const double t0 = m->t0;
-    const double T = running || nobs == 0 ? cv_forward_tf(cv) : times[nobs - 1];
-    memset(st->lambda, 0, sizeof(double) * (size_t)nx);
-    memset(st->q, 0, sizeof(double) * (size_t)np);
-    int k = nobs - 1;
-    for (; k >= 0 && times[k] >= T; k--)
-        for (int i = 0; i < nx; i++)
-            st->lambda[i] += st->jumps[(size_t)k * (size_t)nx + (size_t)i];
+    /* backward: λ and q from T = last observation (tf with a running cost) down to t0 */
     const long rhs_before = r->fwd.rhs;
-    if (T > t0) {
-        if (cv_adjoint_begin(cv, &st->bo, T, st->lambda, err, sizeof err) != 0) {
-            status = method_fail(r, METHOD_ESOLVER, "%s", err);
-            goto done;
-        }
-        for (;;) {
-            const double t_next = k >= 0 ? times[k] : t0;
-            if (cv_adjoint_to(cv, t_next, st->lambda, st->q, err, sizeof err) != 0) {
-                status = method_fail(r, METHOD_ESOLVER, "%s", err);
-                goto done;
-            }
-            if (k < 0)
-                break;
-            for (int i = 0; i < nx; i++)   /* the jump of λ at t_k */
-                st->lambda[i] += st->jumps[(size_t)k * (size_t)nx + (size_t)i];
-            k--;
-            if (t_next <= t0)   /* a data point at t0: its jump is the last */
-                break;
-            if (cv_adjoint_restart(cv, t_next, st->lambda, st->q, err, sizeof err) != 0) {
-                status = method_fail(r, METHOD_ESOLVER, "%s", err);
-                goto done;
-            }
-        }
-        r->steps_bwd += cv_adjoint_steps(cv);
-    }
+    status = adj_backward(cv, st->ctx, &adjoint_backward, &st->bo, st->jumps, st->nx, np,
+                          st->lambda, st->q, r);
+    if (status != METHOD_OK)
+        goto done;
     st->rhs_recomputed += r->fwd.rhs - rhs_before;
 
     /* dL/dθ += q(t0) + x0_θᵀ λ(t0) */
@@ -145,13 +113,7 @@ static method_status adjoint_condition(adjoint_state *st, method_result *r, mem_
     model_x0_vjp(st->ctx, st->lambda, st->x0_term);
     for (int j = 0; j < np; j++)
         r->gradient[j] += st->q[j] + st->x0_term[j];
-
-    const size_t held =
-        cv_workspace_bytes(cv) + cs.checkpoint_bytes + cs.interp_bytes + cs.index_bytes;
-    if (held > st->peak) {
-        st->peak = held;
-        st->largest = cs;
-    }
+    adj_peak_note(&st->peak, cv, &cs);
 done:
     cv_free(cv);
     return status;
@@ -171,38 +133,16 @@ static method_status adjoint_run(const model *m, const double *theta, const meth
         return status;
     mem_account acc = {0, 0, o->mem_cap, 0};
     st.fo.sensitivities = CV_SENS_NONE;
-    st.fo.checkpoint_steps = method_opt_int(&method_adjoint, o, "nd");
-    st.fo.interp = strcmp(method_opt_choice(&method_adjoint, o, "interp"), "polynomial") == 0
-                       ? CV_INTERP_POLYNOMIAL
-                       : CV_INTERP_HERMITE;
-    /* CVODES's polynomial interpolation passes a polynomial of the forward method's current
-     * order through that many stored steps: with fewer steps than the maximum order between
-     * checkpoints it reads past its buffer (BDF's maximum order is 5, Adams's 12). */
-    const long max_order = st.fwd.family == CV_FAMILY_ADAMS ? 12 : 5;
-    if (st.fo.interp == CV_INTERP_POLYNOMIAL && st.fo.checkpoint_steps < max_order)
-        return method_fail(r, METHOD_EINPUT,
-                           "adjoint: interp=polynomial needs nd >= %ld with --solver %s (CVODES "
-                           "interpolates at the method's order); raise nd or use interp=hermite",
-                           max_order, cv_family_name(st.fwd.family));
-    st.fo.counts = &r->fwd;
-    st.fo.account = o->mem_cap ? &acc : NULL;
-    st.bo.family = st.bwd.family;
-    st.bo.rtol = st.bwd.rtol;
-    st.bo.atol = st.bwd.atol;
-    const long max_steps_b = method_opt_int(&method_adjoint, o, "max_steps_b");
-    st.bo.max_steps = max_steps_b > 0 ? max_steps_b : st.bwd.max_steps;
-    st.bo.quad_errcon = (int)method_opt_int(&method_adjoint, o, "quad_errcon");
-    st.bo.counts = &r->bwd;
+    status = adj_options(&method_adjoint, o, &st.fwd, &st.bwd, &st.fo, &st.bo, &acc, r);
+    if (status != METHOD_OK)
+        return status;
 
     st.ctx = cvm_context(method_adjoint.name, m, theta, r);
     if (!st.ctx)
         return METHOD_EINPUT;
     st.nx = m->nx;
     st.np = m->np;
-    int most_obs = 1;
-    for (int k = 0; k < m->ncond; k++)
-        if (m->cond[k].ntimes > most_obs)
-            most_obs = m->cond[k].ntimes;
+    const int most_obs = cvm_most_observations(m);
     const size_t own = sizeof(double) * ((size_t)most_obs * (size_t)st.nx + 2 * (size_t)st.nx +
                                          3 * (size_t)(st.np + 1));
     st.jumps = mem_alloc(&acc, sizeof(double) * (size_t)most_obs * (size_t)st.nx);
@@ -224,11 +164,10 @@ static method_status adjoint_run(const model *m, const double *theta, const meth
     }
     r->loss = st.loss;
     method_extra_add(r, "rhs_recomputed", (double)st.rhs_recomputed, "evaluations");
-    r->peak_bytes = st.peak + own + model_ctx_bytes(st.ctx);
-    method_extra_add(r, "checkpoint_bytes", (double)st.largest.checkpoint_bytes, "bytes");
-    method_extra_add(r, "interp_bytes",
-                     (double)(st.largest.interp_bytes + st.largest.index_bytes), "bytes");
-    method_extra_add(r, "checkpoint_payload_bytes", (double)st.largest.payload_bytes, "bytes");
+    r->peak_bytes = st.peak.bytes + own + model_ctx_bytes(st.ctx);
+    adj_peak_report(&st.peak, r);
+    method_extra_add(r, "checkpoint_payload_bytes", (double)st.peak.largest.payload_bytes,
+                     "bytes");
 done:
     mem_free(&acc, st.jumps, sizeof(double) * (size_t)most_obs * (size_t)st.nx);
     free(st.lth);

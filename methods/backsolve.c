@@ -451,10 +451,7 @@ static method_status backsolve_run(const model *m, const double *theta,
     if (!ctx)
         return METHOD_EINPUT;
     const int nx = m->nx, np = m->np;
-    int most_obs = 1;
-    for (int k = 0; k < m->ncond; k++)
-        if (m->cond[k].ntimes > most_obs)
-            most_obs = m->cond[k].ntimes;
+    const int most_obs = cvm_most_observations(m);
     backsolve_state st = {ctx, nx, np, (int)method_opt_int(&method_backsolve, o, "reanchor"),
                           NULL, NULL, NULL, NULL, r->gradient, 0.0};
     backsolve_aug A = {ctx, nx, np, model_has_running_cost(ctx), &r->bwd, NULL, NULL, NULL,

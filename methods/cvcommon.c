@@ -37,6 +37,15 @@ model_ctx *cvm_context(const char *name, const model *m, const double *theta,
     return ctx;
 }
 
+int cvm_most_observations(const model *m)
+{
+    int most = 1;
+    for (int k = 0; k < m->ncond; k++)
+        if (m->cond[k].ntimes > most)
+            most = m->cond[k].ntimes;
+    return most;
+}
+
 method_status cvm_gradient(const char *name, method_result *r)
 {
     r->gradient = calloc((size_t)(r->np > 0 ? r->np : 1), sizeof(double));

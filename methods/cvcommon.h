@@ -27,6 +27,10 @@ method_status cvm_linsol(const method_type *type, const method_options *o, cv_se
 model_ctx *cvm_context(const char *name, const model *m, const double *theta,
                        method_result *r);
 
+/* The most observation times of any condition of m (at least 1): the rows of the buffers
+ * that keep something per observation time. */
+int cvm_most_observations(const model *m);
+
 /* Allocate the result's gradient (zeroed). */
 method_status cvm_gradient(const char *name, method_result *r);
 

@@ -42,6 +42,7 @@
  *
  * The Hessian is reported as computed (column j = H e_j), not symmetrised: its measured
  * asymmetry is an extra (hessian_asymmetry), a check on the accuracy of the run. */
+#include "adjcommon.h"
 #include "cvcommon.h"
 #include "hesscommon.h"
 #include "../core/cvsoadj.h"
@@ -94,8 +95,7 @@ typedef struct {
     double *lth, *hth, *x0_term;   /* np each */
     double loss;
     long rhs_recomputed;
-    size_t peak;
-    cv_checkpoint_stats largest;
+    adj_peak peak;          /* of the condition holding the most bytes */
 } soadj_state;
 
 static const double *soadj_dir_begin(soadj_state *st, int j)
@@ -135,43 +135,16 @@ static int soadj_at_obs(void *user, int k, double t, const double *x, const doub
     return 0;
 }
 
-/* the backward pass from T to t0 with the jumps; yB, qB end at t0 */
-static method_status soadj_backward(soadj_state *st, cv_solver *cv, method_result *r)
+/* cv_soadjoint_begin for the sweep of adjcommon.h: setup is the run's state */
+static int soadj_begin(cv_solver *cv, void *setup, double T, const double *yB, char *err,
+                       size_t errlen)
 {
-    char err[256];
-    const int nobs = model_nobs(st->ctx);
-    const double *times = model_obs_times(st->ctx);
-    const int nyb = st->nx * (1 + st->nd), nqb = st->np * (1 + st->nd);
-    const double t0 = model_ctx_model(st->ctx)->t0;
-    const double T = model_has_running_cost(st->ctx) || nobs == 0 ? cv_forward_tf(cv)
-                                                                  : times[nobs - 1];
-    memset(st->yB, 0, sizeof(double) * (size_t)nyb);
-    memset(st->qB, 0, sizeof(double) * (size_t)nqb);
-    int k = nobs - 1;
-    for (; k >= 0 && times[k] >= T; k--)
-        for (int i = 0; i < nyb; i++)
-            st->yB[i] += st->jumps[(size_t)k * (size_t)nyb + (size_t)i];
-    if (!(T > t0))
-        return METHOD_OK;
-    if (cv_soadjoint_begin(cv, &st->bo, st->linsol, T, st->yB, err, sizeof err) != 0)
-        return method_fail(r, METHOD_ESOLVER, "%s", err);
-    for (;;) {
-        const double t_next = k >= 0 ? times[k] : t0;
-        if (cv_soadjoint_to(cv, t_next, st->yB, st->qB, err, sizeof err) != 0)
-            return method_fail(r, METHOD_ESOLVER, "%s", err);
-        if (k < 0)
-            break;
-        for (int i = 0; i < nyb; i++)   /* the jumps of λ and μ_j at t_k */
-            st->yB[i] += st->jumps[(size_t)k * (size_t)nyb + (size_t)i];
-        k--;
-        if (t_next <= t0)   /* a data point at t0: its jump is the last */
-            break;
-        if (cv_soadjoint_restart(cv, t_next, st->yB, st->qB, err, sizeof err) != 0)
-            return method_fail(r, METHOD_ESOLVER, "%s", err);
-    }
-    r->steps_bwd += cv_soadjoint_steps(cv);
-    return METHOD_OK;
+    const soadj_state *st = setup;
+    return cv_soadjoint_begin(cv, &st->bo, st->linsol, T, yB, err, errlen);
 }
+
+static const adj_backward_problem soadj_backward = {soadj_begin, cv_soadjoint_to,
+                                                    cv_soadjoint_restart, cv_soadjoint_steps};
 
 /* One pass over the selected condition along st->dirs (nd directions). */
 static method_status soadj_condition(soadj_state *st, method_result *r, mem_account *acc)
@@ -184,26 +157,21 @@ static method_status soadj_condition(soadj_state *st, method_result *r, mem_acco
                              : cv_forward_new(st->ctx, &st->fwd, &st->fo, err, sizeof err);
     if (!cv)
         return method_fail(r, METHOD_ESOLVER, "%s", err);
-    method_status status = METHOD_OK;
-    if (cv_forward_run(cv, soadj_at_obs, st, err, sizeof err) != 0) {
-        status = method_fail(r, acc->refused ? METHOD_EMEMORY : METHOD_ESOLVER, "%s", err);
+    cv_checkpoint_stats cs;
+    method_status status =
+        adj_forward(method_soadjoint.name, cv, soadj_at_obs, st, acc, &cs, r);
+    if (status != METHOD_OK)
         goto done;
-    }
     if (st->gradient) {
         double G;
         cv_forward_running(cv, &G, NULL);
         st->loss += G;
     }
-    r->steps_fwd += cv_steps(cv);
-    cv_checkpoint_stats cs;
-    if (cv_checkpoint_stats_get(cv, &cs) != 0) {
-        status = method_fail(r, METHOD_EMEMORY, "soadjoint: out of memory reading checkpoints");
-        goto done;
-    }
-    r->checkpoints += cs.checkpoints;
 
+    /* backward: yB = [λ; μ_j] and qB = [q; q2_j] from T down to t0 */
     const long rhs_before = r->fwd.rhs;
-    status = soadj_backward(st, cv, r);
+    status = adj_backward(cv, st->ctx, &soadj_backward, st, st->jumps, nx * (1 + st->nd),
+                          np * (1 + st->nd), st->yB, st->qB, r);
     st->rhs_recomputed += r->fwd.rhs - rhs_before;
     if (status != METHOD_OK)
         goto done;
@@ -228,12 +196,7 @@ static method_status soadj_condition(soadj_state *st, method_result *r, mem_acco
             hvj[i] += st->x0_term[i];
     }
 
-    const size_t held =
-        cv_workspace_bytes(cv) + cs.checkpoint_bytes + cs.interp_bytes + cs.index_bytes;
-    if (held > st->peak) {
-        st->peak = held;
-        st->largest = cs;
-    }
+    adj_peak_note(&st->peak, cv, &cs);
 done:
     cv_free(cv);
     return status;
@@ -262,19 +225,9 @@ static method_status soadj_settings(const model *m, const method_options *o, soa
         return status;
     st->fo.sensitivities = CV_SENS_SIMULTANEOUS;
     st->fo.sens_errcon = 1;
-    st->fo.checkpoint_steps = method_opt_int(type, o, "nd");
-    st->fo.interp = strcmp(method_opt_choice(type, o, "interp"), "polynomial") == 0
-                        ? CV_INTERP_POLYNOMIAL
-                        : CV_INTERP_HERMITE;
-    st->fo.counts = &r->fwd;
-    st->fo.account = o->mem_cap ? acc : NULL;
-    st->bo.family = st->bwd.family;
-    st->bo.rtol = st->bwd.rtol;
-    st->bo.atol = st->bwd.atol;
-    const long max_steps_b = method_opt_int(type, o, "max_steps_b");
-    st->bo.max_steps = max_steps_b > 0 ? max_steps_b : st->bwd.max_steps;
-    st->bo.quad_errcon = (int)method_opt_int(type, o, "quad_errcon");
-    st->bo.counts = &r->bwd;
+    status = adj_options(type, o, &st->fwd, &st->bwd, &st->fo, &st->bo, acc, r);
+    if (status != METHOD_OK)
+        return status;
     st->linsol = strcmp(method_opt_choice(type, o, "linsol_b"), "dense") == 0 ? CV_SO_DENSE
                                                                             : CV_SO_BLOCK;
     return METHOD_OK;
@@ -299,10 +252,7 @@ static method_status soadjoint_run(const model *m, const double *theta,
         return METHOD_EINPUT;
     st.nx = nx;
     st.np = np;
-    int most_obs = 1;
-    for (int k = 0; k < m->ncond; k++)
-        if (m->cond[k].ntimes > most_obs)
-            most_obs = m->cond[k].ntimes;
+    const int most_obs = cvm_most_observations(m);
     const size_t nyb = (size_t)nx * (size_t)(1 + nd_max), nqb = (size_t)np * (size_t)(1 + nd_max);
     const size_t jump_bytes = sizeof(double) * (size_t)most_obs * nyb;
     double *hv = full ? calloc((size_t)np * (size_t)(np ? np : 1), sizeof(double)) : r->hvp;
@@ -355,10 +305,9 @@ static method_status soadjoint_run(const model *m, const double *theta,
     method_extra_add(r, "backward_states", (double)((size_t)nx * (size_t)(1 + (full && enlarged ? np : 1))),
                      "count");
     method_extra_add(r, "rhs_recomputed", (double)st.rhs_recomputed, "evaluations");
-    method_extra_add(r, "checkpoint_bytes", (double)st.largest.checkpoint_bytes, "bytes");
-    method_extra_add(r, "interp_bytes",
-                     (double)(st.largest.interp_bytes + st.largest.index_bytes), "bytes");
-    r->peak_bytes = st.peak + jump_bytes + sizeof(double) * (nyb + nqb + 4 * (size_t)(np + 1)) +
+    adj_peak_report(&st.peak, r);
+    r->peak_bytes = st.peak.bytes + jump_bytes +
+                    sizeof(double) * (nyb + nqb + 4 * (size_t)(np + 1)) +
                     (full ? sizeof(double) * (size_t)np * (size_t)np : 0) +
                     model_ctx_bytes(st.ctx);
 done:

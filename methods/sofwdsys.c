@@ -203,16 +203,6 @@ static void sofwd_free(sofwd_system *st)
     free(st);
 }
 
-static int sofwd_no_obs(void *user, int k, double t, const double *x, const double *const *S)
-{
-    (void)user;
-    (void)k;
-    (void)t;
-    (void)x;
-    (void)S;
-    return 0;
-}
-
 /* G and its gradient and Hessian from the quadrature sensitivities, added */
 static void sofwd_add_running(sofwd_system *st, cv_solver *cv)
 {
@@ -255,7 +245,7 @@ method_status sofwd_run(const char *name, const model *m, const double *theta,
             status = method_fail(r, METHOD_ESOLVER, "%s", err);
             break;
         }
-        if (cv_forward_run(cv, observations ? sofwd_at_obs : sofwd_no_obs, sys, err,
+        if (cv_forward_run(cv, observations ? sofwd_at_obs : cv_obs_ignore, sys, err,
                            sizeof err) != 0) {
             status = method_fail(r, METHOD_ESOLVER, "%s", err);
         } else {

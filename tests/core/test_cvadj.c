@@ -8,18 +8,7 @@
 
 #include "core/cvadj.h"
 #include "core/memtrack.h"
-#include "tests/methods/cvtest.h"
-
-
-static int ignore_obs(void *user, int k, double t, const double *x, const double *const *S)
-{
-    (void)user;
-    (void)k;
-    (void)t;
-    (void)x;
-    (void)S;
-    return 0;
-}
+#include "tests/check.h"
 
 /* glibc keeps up to 7 freed chunks per small size in a per-thread cache and counts them as in
  * use; an allocation served from there does not move mallinfo2.  Taking every cached chunk
@@ -60,12 +49,7 @@ static void probe_heap(void)
 static double record(const char *name, long nd, cv_interp interp)
 {
     char err[256];
-    model *m = model_create(name, err, sizeof err);
-    if (!m) {
-        fprintf(stderr, "%s\n", err);
-        cvtest_failures++;
-        return 0;
-    }
+    model *m = check_model_create(name);
     double theta[3];
     model_nominal(m, theta);
     model_ctx *ctx = model_ctx_new(m, theta, err, sizeof err);
@@ -73,15 +57,15 @@ static double record(const char *name, long nd, cv_interp interp)
     eval_counts counts = {0, 0, 0, 0, 0};
     cv_forward_options fo = {CV_SENS_NONE, 0, nd, interp, &counts, NULL};
     cv_solver *cv = cv_forward_new(ctx, &s, &fo, err, sizeof err);
-    CVTEST_CHECK(cv != NULL, "%s", err);
+    CHECK(cv != NULL, "%s", err);
     drain_thread_cache();
     const size_t before = mem_heap_in_use();
-    int status = cv_forward_run(cv, ignore_obs, NULL, err, sizeof err);
+    int status = cv_forward_run(cv, cv_obs_ignore, NULL, err, sizeof err);
     const size_t after = mem_heap_in_use();
     release_drained();
-    CVTEST_CHECK(status == 0, "%s", err);
+    CHECK(status == 0, "%s", err);
     cv_checkpoint_stats st;
-    CVTEST_CHECK(cv_checkpoint_stats_get(cv, &st) == 0, "no checkpoint statistics");
+    CHECK(cv_checkpoint_stats_get(cv, &st) == 0, "no checkpoint statistics");
     const long steps = cv_steps(cv);
     const double heap = (double)(after - before);
     const double counted = (double)(st.checkpoint_bytes + st.interp_bytes);
@@ -92,14 +76,14 @@ static double record(const char *name, long nd, cv_interp interp)
            st.checkpoints, heap, counted, 100.0 * (counted - heap) / heap, per, st.payload_bytes,
            st.index_bytes);
     /* CVODES makes a checkpoint every time the step count reaches a multiple of Nd */
-    CVTEST_CHECK(st.checkpoints == steps / nd, "%ld checkpoints for %ld steps at Nd = %ld",
+    CHECK(st.checkpoints == steps / nd, "%ld checkpoints for %ld steps at Nd = %ld",
           st.checkpoints, steps, nd);
     /* what we count is what the allocator handed out, up to the few bytes it adds when it
      * gives a whole free chunk whose remainder would be too small to split off */
     if (heap_visible)
-        CVTEST_CHECK(fabs(counted - heap) <= 0.03 * heap, "counted %.0f bytes, heap grew by %.0f",
+        CHECK(fabs(counted - heap) <= 0.03 * heap, "counted %.0f bytes, heap grew by %.0f",
               counted, heap);
-    CVTEST_CHECK(st.payload_bytes > 0 && st.payload_bytes < st.checkpoint_bytes + st.interp_bytes,
+    CHECK(st.payload_bytes > 0 && st.payload_bytes < st.checkpoint_bytes + st.interp_bytes,
           "payload %zu bytes", st.payload_bytes);
     cv_free(cv);
     model_ctx_free(ctx);
@@ -118,9 +102,9 @@ int main(void)
         hi = fmax(hi, per);
     }
     /* bytes per checkpoint do not depend on Nd, so the total scales as steps/Nd */
-    CVTEST_CHECK(hi <= 1.6 * lo, "bytes per checkpoint vary from %.0f to %.0f with Nd", lo, hi);
+    CHECK(hi <= 1.6 * lo, "bytes per checkpoint vary from %.0f to %.0f with Nd", lo, hi);
     record("freefall", 10, CV_INTERP_POLYNOMIAL);
     record("robertson", 20, CV_INTERP_HERMITE);
     record("robertson-asa", 50, CV_INTERP_POLYNOMIAL);   /* quadrature kept in checkpoints */
-    return cvtest_done("core/test_cvadj");
+    return check_finish("core/test_cvadj");
 }

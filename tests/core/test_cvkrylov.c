@@ -19,16 +19,6 @@
 #include "core/cvadj.h"
 #include "tests/check.h"
 
-static int ignore_obs(void *user, int k, double t, const double *x, const double *const *S)
-{
-    (void)user;
-    (void)k;
-    (void)t;
-    (void)x;
-    (void)S;
-    return 0;
-}
-
 /* iterations per linear solve under right preconditioning */
 static double per_solve(const cv_krylov_counts *c)
 {
@@ -39,7 +29,7 @@ static double per_solve(const cv_krylov_counts *c)
 static void krylov_counts(const char *name, cv_linsol ls, double max_per_solve)
 {
     char err[256];
-    model *m = model_create(name, err, sizeof err);
+    model *m = check_model_create(name);
     double *theta = malloc(sizeof(double) * (size_t)m->np);
     model_nominal(m, theta);
     model_ctx *ctx = model_ctx_new(m, theta, err, sizeof err);
@@ -50,7 +40,7 @@ static void krylov_counts(const char *name, cv_linsol ls, double max_per_solve)
     CHECK(cv != NULL, "%s: %s", name, err);
     if (!cv)
         exit(1);
-    CHECK(cv_forward_run(cv, ignore_obs, NULL, err, sizeof err) == 0, "%s: %s", name, err);
+    CHECK(cv_forward_run(cv, cv_obs_ignore, NULL, err, sizeof err) == 0, "%s: %s", name, err);
     double *lambda = malloc(sizeof(double) * (size_t)m->nx);
     double *q = malloc(sizeof(double) * (size_t)m->np);
     for (int i = 0; i < m->nx; i++)
@@ -169,7 +159,7 @@ static int pair_jtimes(double t, const double *y, const double *v, double *Jv, v
 static void pair_system(const char *name, double t1, double t0)
 {
     char err[256];
-    model *m = model_create(name, err, sizeof err);
+    model *m = check_model_create(name);
     double *theta = malloc(sizeof(double) * (size_t)m->np);
     model_nominal(m, theta);
     const int nx = m->nx;

@@ -12,8 +12,7 @@
 
 #include "core/cvwrap.h"
 #include "models/freefall.h"
-#include "tests/methods/cvtest.h"
-
+#include "tests/check.h"
 
 #define DENSE_NOBS 1000
 
@@ -66,7 +65,7 @@ static int check_obs(void *user, int k, double t, const double *x, const double 
             c->worst_s = fmax(c->worst_s, fabs(S[j][0] - d) / fmax(fabs(d), 1.0));
         }
     }
-    CVTEST_CHECK(k == c->seen, "observation %d reported out of order (expected %d)", k, c->seen);
+    CHECK(k == c->seen, "observation %d reported out of order (expected %d)", k, c->seen);
     c->seen++;
     return 0;
 }
@@ -82,16 +81,16 @@ static void dense_outputs(cv_sens_mode sens, long nd)
     cv_settings s = {"test", CV_FAMILY_BDF, 1e-10, 1e-10, 100000, CV_LINSOL_AUTO};
     cv_forward_options fo = {sens, 1, nd, CV_INTERP_HERMITE, &counts, NULL};
     cv_solver *cv = cv_forward_new(ctx, &s, &fo, err, sizeof err);
-    CVTEST_CHECK(cv != NULL, "%s", err);
+    CHECK(cv != NULL, "%s", err);
     dense_check c = {theta, 0, 0.0, 0.0};
-    CVTEST_CHECK(cv_forward_run(cv, check_obs, &c, err, sizeof err) == 0, "%s", err);
+    CHECK(cv_forward_run(cv, check_obs, &c, err, sizeof err) == 0, "%s", err);
     printf("1000 outputs, sensitivities %d, nd %ld: %d seen, worst state error %.2e, worst "
            "sensitivity error %.2e, %ld steps, rhs %ld\n", (int)sens, nd, c.seen, c.worst_x,
            c.worst_s, cv_steps(cv), counts.rhs);
-    CVTEST_CHECK(c.seen == DENSE_NOBS, "%d of %d observations reported", c.seen, DENSE_NOBS);
-    CVTEST_CHECK(c.worst_x < 1e-8, "state error %.2e", c.worst_x);
-    CVTEST_CHECK(sens == CV_SENS_NONE || c.worst_s < 1e-7, "sensitivity error %.2e", c.worst_s);
-    CVTEST_CHECK(counts.rhs > cv_steps(cv), "evaluations not counted");
+    CHECK(c.seen == DENSE_NOBS, "%d of %d observations reported", c.seen, DENSE_NOBS);
+    CHECK(c.worst_x < 1e-8, "state error %.2e", c.worst_x);
+    CHECK(sens == CV_SENS_NONE || c.worst_s < 1e-7, "sensitivity error %.2e", c.worst_s);
+    CHECK(counts.rhs > cv_steps(cv), "evaluations not counted");
     cv_free(cv);
     model_ctx_free(ctx);
     model_destroy(m);
@@ -131,22 +130,22 @@ static void generic_backwards(void)
      * y(1) = e, y(0) = (e + 1)·e;  q' = y: q(1) = ∫_2^1 e^{2−t}... = 1 − e, q(0) continues */
     cv_solver *cv = cv_system_new(1, 2.0, &y0, decay, decay_jac, 1, &q0, decay_integral, 1,
                                   NULL, &s, err, sizeof err);
-    CVTEST_CHECK(cv != NULL, "%s", err);
+    CHECK(cv != NULL, "%s", err);
     double y, q;
-    CVTEST_CHECK(cv_system_advance(cv, 1.0, &y, &q, err, sizeof err) == 0, "%s", err);
-    CVTEST_CHECK(fabs(y - exp(1.0)) < 1e-8, "y(1) = %.15g", y);
-    CVTEST_CHECK(fabs(q - (1.0 - exp(1.0))) < 1e-8, "q(1) = %.15g", q);
+    CHECK(cv_system_advance(cv, 1.0, &y, &q, err, sizeof err) == 0, "%s", err);
+    CHECK(fabs(y - exp(1.0)) < 1e-8, "y(1) = %.15g", y);
+    CHECK(fabs(q - (1.0 - exp(1.0))) < 1e-8, "q(1) = %.15g", q);
     const long first = cv_system_steps(cv);
     y += 1.0;
-    CVTEST_CHECK(cv_system_restart(cv, 1.0, &y, &q, err, sizeof err) == 0, "%s", err);
-    CVTEST_CHECK(cv_system_advance(cv, 0.0, &y, &q, err, sizeof err) == 0, "%s", err);
+    CHECK(cv_system_restart(cv, 1.0, &y, &q, err, sizeof err) == 0, "%s", err);
+    CHECK(cv_system_advance(cv, 0.0, &y, &q, err, sizeof err) == 0, "%s", err);
     const double y_exact = (exp(1.0) + 1.0) * exp(1.0);
     const double q_exact = (1.0 - exp(1.0)) + (exp(1.0) + 1.0) * (1.0 - exp(1.0));
     printf("generic system backwards: y(0) error %.2e, q(0) error %.2e, steps %ld + %ld\n",
            fabs(y - y_exact), fabs(q - q_exact), first, cv_system_steps(cv) - first);
-    CVTEST_CHECK(fabs(y - y_exact) < 1e-8 * y_exact, "y(0) = %.15g, exact %.15g", y, y_exact);
-    CVTEST_CHECK(fabs(q - q_exact) < 1e-8 * fabs(q_exact), "q(0) = %.15g, exact %.15g", q, q_exact);
-    CVTEST_CHECK(cv_system_steps(cv) > first && first > 0, "steps not summed over the restart");
+    CHECK(fabs(y - y_exact) < 1e-8 * y_exact, "y(0) = %.15g, exact %.15g", y, y_exact);
+    CHECK(fabs(q - q_exact) < 1e-8 * fabs(q_exact), "q(0) = %.15g, exact %.15g", q, q_exact);
+    CHECK(cv_system_steps(cv) > first && first > 0, "steps not summed over the restart");
     cv_free(cv);
 }
 
@@ -155,7 +154,7 @@ static void failure_message(void)
 {
     char err[256], path[] = "/tmp/odegrad_cvwrap_XXXXXX";
     int fd = mkstemp(path);
-    CVTEST_CHECK(fd >= 0, "no temporary file");
+    CHECK(fd >= 0, "no temporary file");
     fflush(stderr);
     int saved = dup(2);
     dup2(fd, 2);
@@ -167,7 +166,7 @@ static void failure_message(void)
     double y;
     /* no Jacobian given: CVODES's difference quotients */
     int plain = cv ? cv_system_advance(cv, 1.0, &y, NULL, err, sizeof err) : -1;
-    CVTEST_CHECK(plain == 0 && fabs(y - exp(-1.0)) < 1e-9, "y(1) = %.15g without a Jacobian", y);
+    CHECK(plain == 0 && fabs(y - exp(-1.0)) < 1e-9, "y(1) = %.15g without a Jacobian", y);
     s.max_steps = 3;
     cv_solver *limited = cv_system_new(1, 0.0, &y0, decay, decay_jac, 0, NULL, NULL, 0, NULL,
                                        &s, err, sizeof err);
@@ -180,12 +179,12 @@ static void failure_message(void)
     close(fd);
     unlink(path);
     printf("failure message: %s\n", err);
-    CVTEST_CHECK(cv != NULL && limited != NULL, "set-up failed");
-    CVTEST_CHECK(status != 0, "3 steps reached t = 100");
-    CVTEST_CHECK(strncmp(err, "probe: integration failed at t = ", 33) == 0, "message: %s", err);
-    CVTEST_CHECK(strstr(err, "(CV_TOO_MUCH_WORK)") != NULL, "flag missing: %s", err);
-    CVTEST_CHECK(strchr(err, '\n') == NULL, "message is not one line");
-    CVTEST_CHECK(printed == 0, "CVODES printed %ld bytes to stderr", (long)printed);
+    CHECK(cv != NULL && limited != NULL, "set-up failed");
+    CHECK(status != 0, "3 steps reached t = 100");
+    CHECK(strncmp(err, "probe: integration failed at t = ", 33) == 0, "message: %s", err);
+    CHECK(strstr(err, "(CV_TOO_MUCH_WORK)") != NULL, "flag missing: %s", err);
+    CHECK(strchr(err, '\n') == NULL, "message is not one line");
+    CHECK(printed == 0, "CVODES printed %ld bytes to stderr", (long)printed);
     cv_free(cv);
     cv_free(limited);
 }
@@ -198,5 +197,5 @@ int main(void)
     dense_outputs(CV_SENS_NONE, 20);   /* CVodeF driven one step at a time */
     generic_backwards();
     failure_message();
-    return cvtest_done("core/test_cvwrap");
+    return check_finish("core/test_cvwrap");
 }

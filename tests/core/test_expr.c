@@ -12,11 +12,7 @@
  * the derivatives are in θ and the chain rule (first and second order) is the library's. */
 #include "core/expr.h"
 #include "core/model.h"
-
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "tests/check.h"
 
 #define NX 4
 #define NP 5
@@ -24,14 +20,9 @@
 #define VLEN 3
 #define NOUT 6
 
-static int failures = 0;
-
 static void check(int ok, const char *what, int seed, double got, double want)
 {
-    if (!ok) {
-        failures++;
-        fprintf(stderr, "FAIL seed %d: %s: got %.17g, want %.17g\n", seed, what, got, want);
-    }
+    CHECK(ok, "seed %d: %s: got %.17g, want %.17g", seed, what, got, want);
 }
 
 /* ---- deterministic random numbers ----------------------------------------------------------- */
@@ -220,9 +211,8 @@ static void test_graph(int seed)
     expr_graph *g = expr_graph_new(NX, NP, NC, 0);
     expr out = random_graph(g, (unsigned long long)seed);
     expr_prog *P = expr_compile(g, out);
+    CHECK(P != NULL, "seed %d: compile: %s", seed, expr_error(g));
     if (!P) {
-        fprintf(stderr, "FAIL seed %d: compile: %s\n", seed, expr_error(g));
-        failures++;
         expr_graph_free(g);
         return;
     }
@@ -370,9 +360,9 @@ static void test_model(int seed)
     m.observables = model_first_state;
     m.data = &s;
     char err[256];
-    if (model_finish(&m, err, sizeof err) != 0) {
-        fprintf(stderr, "FAIL seed %d: model: %s\n", seed, err);
-        failures++;
+    const int finished = model_finish(&m, err, sizeof err) == 0;
+    CHECK(finished, "seed %d: model: %s", seed, err);
+    if (!finished) {
         m.data = NULL;
         model_release(&m);
         return;
@@ -452,10 +442,7 @@ int main(void)
         test_graph(seed);
     for (int seed = 1; seed <= 100; seed++)
         test_model(seed);
-    if (failures) {
-        fprintf(stderr, "%d checks failed\n", failures);
-        return 1;
-    }
-    printf("expression AD: 200 random graphs and 100 random models agree\n");
-    return 0;
+    if (!check_failures)
+        printf("expression AD: 200 random graphs and 100 random models agree\n");
+    return check_finish("core/test_expr");
 }

@@ -12,13 +12,8 @@
  * expected order is min(p, q+1) for a continuous extension of order q: 1, 4, 5), and that
  * adaptive DOPRI5 meets the tolerance it is asked for on both problems (global error within
  * 10× the tolerance, at rtol = atol from 1e-4 to 1e-12). */
-#include <math.h>
-#include <stdio.h>
-#include <string.h>
-
 #include "core/rk.h"
-
-static int failures;
+#include "tests/check.h"
 
 static int problem_a(double t, const double *x, double *f, void *ctx)
 {
@@ -83,15 +78,11 @@ static void run_fixed(const rk_tableau *T, long N, double *err_end, double *err_
     rk_solver *S = rk_solver_new(T, 3);
     rk_stats st;
     char msg[256];
-    if (rk_solve_grid(S, &P, &g, 0, N, x, &st, msg, sizeof msg) != STEP_OK) {
-        printf("FAIL %s: %s\n", T->name, msg);
-        failures++;
-    }
-    if (st.steps != N || st.rhs_evals != N * (T->stages - (T->fsal ? 1 : 0)) + (T->fsal ? 1 : 0)) {
-        printf("FAIL %s: %ld steps, %ld evaluations for N = %ld\n", T->name, st.steps,
-               st.rhs_evals, N);
-        failures++;
-    }
+    CHECK(rk_solve_grid(S, &P, &g, 0, N, x, &st, msg, sizeof msg) == STEP_OK, "%s: %s",
+          T->name, msg);
+    CHECK(st.steps == N &&
+              st.rhs_evals == N * (T->stages - (T->fsal ? 1 : 0)) + (T->fsal ? 1 : 0),
+          "%s: %ld steps, %ld evaluations for N = %ld", T->name, st.steps, st.rhs_evals, N);
     exact_a(tf, ex);
     *err_end = 0.0;
     for (int m = 0; m < 3; m++)
@@ -119,10 +110,8 @@ static void check_order(const rk_tableau *T, long N0, double expect_end, double 
            "%.2e..%.2e, slope %.3f (expect %g)\n",
            T->name, N0, N0 << (NRUNS - 1), e_end[0], e_end[NRUNS - 1], s_end, expect_end,
            e_dense[0], e_dense[NRUNS - 1], s_dense, expect_dense);
-    if (fabs(s_end - expect_end) > 0.3 || fabs(s_dense - expect_dense) > 0.3) {
-        printf("FAIL %s: slope outside expected +-0.3\n", T->name);
-        failures++;
-    }
+    CHECK(!(fabs(s_end - expect_end) > 0.3 || fabs(s_dense - expect_dense) > 0.3),
+          "%s: slope outside expected +-0.3", T->name);
 }
 
 /* Adaptive DOPRI5 with rtol = atol = tol: the largest error (over outputs and tf, relative
@@ -142,11 +131,10 @@ static void check_tolerance(const char *name, rk_rhs_fn f, int n, const double *
                         .xout = xout};
         rk_stats st;
         char msg[256];
-        if (rk_solve_adaptive(S, &P, &c, x, &st, msg, sizeof msg) != STEP_OK) {
-            printf("FAIL %s: %s\n", name, msg);
-            failures++;
+        const int status = rk_solve_adaptive(S, &P, &c, x, &st, msg, sizeof msg);
+        CHECK(status == STEP_OK, "%s: %s", name, msg);
+        if (status != STEP_OK)
             continue;
-        }
         double worst = 0.0;
         for (int i = 0; i < nout; i++)
             for (int m = 0; m < n; m++) {
@@ -155,11 +143,8 @@ static void check_tolerance(const char *name, rk_rhs_fn f, int n, const double *
             }
         printf("%-8s tol %.0e: %5ld steps (%ld rejected), worst error %.2e = %.2f tol\n",
                name, tols[k], st.steps, st.rejected, worst, worst / tols[k]);
-        if (!(worst <= factor * tols[k]) || st.steps <= prev_steps) {
-            printf("FAIL %s: error %.3e exceeds %.0f x tol or steps did not grow\n", name,
-                   worst, factor);
-            failures++;
-        }
+        CHECK(worst <= factor * tols[k] && st.steps > prev_steps,
+              "%s: error %.3e exceeds %.0f x tol or steps did not grow", name, worst, factor);
         prev_steps = st.steps;
     }
     rk_solver_free(S);
@@ -191,10 +176,5 @@ int main(void)
     const double x0b[2] = {0.1, 1.0};
     check_tolerance("logistic", problem_b, 2, x0b, 10.0, NB, tout_b, xb, 10.0);
 
-    if (failures) {
-        printf("%d failures\n", failures);
-        return 1;
-    }
-    printf("ok\n");
-    return 0;
+    return check_finish("core/test_rk_convergence");
 }

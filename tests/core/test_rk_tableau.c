@@ -6,11 +6,8 @@
  * 9 trees of orders 1…5 (a count the test checks).  The same conditions with σ^|τ|/γ(τ)
  * check the continuous extensions b_i(σ), the embedded weights b̂ = b − e are checked at
  * their order, and the structural facts (row sums = c, FSAL row = b, b_i(1) = b_i). */
-#include <math.h>
-#include <stdio.h>
-#include <string.h>
-
 #include "core/rk.h"
+#include "tests/check.h"
 
 #define MAX_TREES 64
 #define MAX_CHILDREN 5
@@ -75,14 +72,9 @@ static void stage_weights(const rk_tableau *T, double phi[MAX_TREES][MAX_STAGES]
         }
 }
 
-static int failures;
-
 static void check(int ok, const char *what, const char *name, int order)
 {
-    if (!ok) {
-        printf("FAIL %s: %s (order %d)\n", name, what, order);
-        failures++;
-    }
+    CHECK(ok, "%s: %s (order %d)", name, what, order);
 }
 
 /* Σ_i w_i Φ_i(τ) = scale^|τ|/γ(τ) for every tree of order ≤ p */
@@ -164,10 +156,7 @@ int main(void)
         check(rk_tableau_find(all[k]->name) == all[k], "found by name", all[k]->name, 0);
     }
     check(rk_tableau_find("nope") == NULL, "unknown name gives NULL", "find", 0);
-    if (failures) {
-        printf("%d failures\n", failures);
-        return 1;
-    }
-    printf("ok: %d trees, 3 tableaus satisfy their order conditions\n", ntrees);
-    return 0;
+    if (!check_failures)
+        printf("%d trees, 3 tableaus satisfy their order conditions\n", ntrees);
+    return check_finish("core/test_rk_tableau");
 }

@@ -23,17 +23,6 @@
 #include "models/brusselator.h"
 #include "tests/check.h"
 
-static model *make(const char *name)
-{
-    char err[256];
-    model *m = model_create(name, err, sizeof err);
-    if (!m) {
-        fprintf(stderr, "cannot create %s: %s\n", name, err);
-        exit(1);
-    }
-    return m;
-}
-
 /* a state with every component distinct and away from zero (no accidental zero entries) */
 static void random_state(int n, double *x, unsigned seed)
 {
@@ -67,7 +56,7 @@ static int in_pattern(const sj_pattern *p, int i, int j)
 /* pattern ⊇ numerical non-zeros, and (exact = 1) ⊆ as well; rows sorted */
 static void check_pattern(const char *name, int exact, long expect_nnz)
 {
-    model *m = make(name);
+    model *m = check_model_create(name);
     const int n = m->nx;
     sj_pattern p;
     CHECK(sj_pattern_of_model(m, 1.0, &p) == 0, "%s: pattern", name);
@@ -103,7 +92,7 @@ static void check_pattern(const char *name, int exact, long expect_nnz)
 /* colouring valid; sparse values = dense values; band and ILU(0) solves */
 static void check_values_and_solves(const char *name)
 {
-    model *m = make(name);
+    model *m = check_model_create(name);
     const int n = m->nx;
     sj_pattern p;
     sj_jacobian SJ;
@@ -315,7 +304,7 @@ int main(void)
     check_values_and_solves("jakstat");
     check_ilu_exact();
     /* a dense Jacobian is recognised: over the density limit, the full pattern comes back */
-    model *m = make("brusselator-4");
+    model *m = check_model_create("brusselator-4");
     sj_pattern p;
     CHECK(sj_pattern_of_model(m, 0.05, &p) == 0 && p.nnz == 32L * 32, "density limit: %ld",
           p.nnz);

@@ -5,19 +5,11 @@
  * Checked: the value, x0_θ against differences of the closed form, the transpose identity,
  * x0_θθ against differences of x0_θ, and (wᵀx0)_θθ u against wᵀx0_θθ[·, u]. */
 #include "core/model.h"
-
-#include <math.h>
-#include <stdio.h>
-#include <string.h>
-
-static int failures = 0;
+#include "tests/check.h"
 
 static void expect(int ok, const char *what, double got, double want)
 {
-    if (!ok) {
-        failures++;
-        fprintf(stderr, "FAIL %s: got %.15g, want %.15g\n", what, got, want);
-    }
+    CHECK(ok, "%s: got %.15g, want %.15g", what, got, want);
 }
 
 static expr rhs(expr_graph *g, const model *m)
@@ -142,8 +134,7 @@ int main(void)
     expect(fabs(f[0]) < 1e-14 && fabs(f[1]) < 1e-14, "f(x0) = 0", fmax(fabs(f[0]), fabs(f[1])), 0);
     model_ctx_free(ctx);
     model_release(&m);
-    if (failures)
-        return 1;
-    printf("steady state: value and implicit derivatives verified\n");
-    return 0;
+    if (!check_failures)
+        printf("steady state: value and implicit derivatives verified\n");
+    return check_finish("core/test_steady");
 }

@@ -1,76 +1,20 @@
-/* cvtest — helpers shared by the CVODES backend tests: run a backend by name on a model and
- * compare its gradient with a reference.  Header-only; each test includes it once. */
+/* cvtest — what the backend tests add to tests/check.h: a gradient run at given tolerances
+ * and solver, and the two ways they measure a computed vector against a reference.
+ * Header-only; each test includes it once. */
 #ifndef ODEGRAD_TESTS_CVTEST_H
 #define ODEGRAD_TESTS_CVTEST_H
 
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "tests/check.h"
 
-#include "methods/method.h"
-
-static int cvtest_failures;
-
-#define CVTEST_CHECK(cond, ...)                                                             \
-    do {                                                                                    \
-        if (!(cond)) {                                                                      \
-            cvtest_failures++;                                                              \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                            \
-            fprintf(stderr, __VA_ARGS__);                                                   \
-            fprintf(stderr, "\n");                                                          \
-        }                                                                                   \
-    } while (0)
-
-static inline model *cvtest_model(const char *name)
-{
-    char err[256];
-    model *m = model_create(name, err, sizeof err);
-    if (!m) {
-        fprintf(stderr, "cannot create model %s: %s\n", name, err);
-        exit(1);
-    }
-    return m;
-}
-
-/* options: tolerances (0: model default), then "key=value" pairs, NULL-terminated */
+/* Run `backend` at rtol/atol (≤ 0: the model's defaults) with `solver` (NULL: the backend's)
+ * and the "key=value" options kv (NULL-terminated, may be NULL). */
 static inline method_status cvtest_run(const char *backend, const model *m, const double *theta,
-                                double rtol, double atol, const char *solver,
-                                const char *const *kv, method_result *r)
+                                       double rtol, double atol, const char *solver,
+                                       const char *const *kv, method_result *r)
 {
-    method_options o;
-    method_options_init(&o);
-    o.rtol = rtol;
-    o.atol = atol;
+    method_options o = check_options(rtol, atol);
     o.solver = solver;
-    static char keys[METHOD_MAX_KV][64];
-    for (int i = 0; kv && kv[i] && i < METHOD_MAX_KV; i++) {
-        snprintf(keys[i], sizeof keys[i], "%s", kv[i]);
-        char *eq = strchr(keys[i], '=');
-        if (!eq)
-            continue;
-        *eq = '\0';
-        o.key[o.nkv] = keys[i];
-        o.value[o.nkv] = eq + 1;
-        o.nkv++;
-    }
-    const method_type *type = method_find(backend);
-    if (!type) {
-        fprintf(stderr, "backend %s is not registered\n", backend);
-        exit(1);
-    }
-    return method_run(type, m, theta, &o, r);
-}
-
-static inline method_status cvtest_run_opts(const char *backend, const model *m, const double *theta,
-                                     const method_options *o, method_result *r)
-{
-    const method_type *type = method_find(backend);
-    if (!type) {
-        fprintf(stderr, "backend %s is not registered\n", backend);
-        exit(1);
-    }
-    return method_run(type, m, theta, o, r);
+    return check_run(backend, m, theta, &o, kv, r);
 }
 
 /* largest component-wise relative error max_i |g_i − ref_i| / |ref_i| */
@@ -85,32 +29,24 @@ static inline double cvtest_relerr(const double *g, const double *ref, int n)
     return worst;
 }
 
-static inline const char *cvtest_extra_name(const method_result *r, const char *name, double *value)
+/* the largest |entry| of an n-vector (or n×n matrix with n = rows·cols) */
+static inline double cvtest_max_abs(const double *a, int n)
 {
-    for (int i = 0; i < r->nextra; i++)
-        if (strcmp(r->extra[i].name, name) == 0) {
-            *value = r->extra[i].value;
-            return r->extra[i].name;
-        }
-    return NULL;
+    double s = 0.0;
+    for (int i = 0; i < n; i++)
+        s = fmax(s, fabs(a[i]));
+    return s;
 }
 
-static inline double cvtest_extra(const method_result *r, const char *name)
+/* max_i |a_i − b_i| / max_i |b_i|: the error relative to the reference's scale, for vectors
+ * (and matrices) whose small entries carry no accuracy of their own */
+static inline double cvtest_scaled_err(const double *a, const double *b, int n)
 {
-    double v = NAN;
-    if (!cvtest_extra_name(r, name, &v))
-        fprintf(stderr, "note: extra %s not reported\n", name);
-    return v;
-}
-
-static inline int cvtest_done(const char *what)
-{
-    if (cvtest_failures) {
-        fprintf(stderr, "%s: %d check(s) failed\n", what, cvtest_failures);
-        return 1;
-    }
-    printf("%s: all checks passed\n", what);
-    return 0;
+    double d = 0.0;
+    for (int i = 0; i < n; i++)
+        d = fmax(d, fabs(a[i] - b[i]));
+    const double s = cvtest_max_abs(b, n);
+    return s > 0 ? d / s : d;
 }
 
 #endif

@@ -4,7 +4,7 @@
  *    forced Van der Pol dynamics (non-autonomous), log10 and linear parameters, an initial
  *    state that depends on θ, a running cost that depends on θ, two conditions, a Gaussian
  *    likelihood with σ a parameter, a missing datum, and observations at t0 and at tf;
- *  - ddt_run(): one backend run with options;
+ *  - ddt_run(): one backend run with the options these tests vary (tests/check.h runs it);
  *  - ddt_tangent(): the forward-mode directional derivative dL·u of the SAME discrete
  *    computation, built independently of the tape: the same integrator, on the same step
  *    grid, applied to the tangent-linear system z = (y, ẏ),
@@ -18,15 +18,8 @@
 #ifndef ODEGRAD_TESTS_DDTEST_H
 #define ODEGRAD_TESTS_DDTEST_H
 
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "tests/check.h"
-#include "core/model.h"
 #include "core/odeint.h"
-#include "methods/method.h"
 
 /* ---- the nonlinear test model ------------------------------------------------------- */
 enum { DDT_MU, DDT_A, DDT_SIGMA, DDT_W };
@@ -137,42 +130,16 @@ static inline void ddt_free_model(model *m)
 }
 
 /* ---- running a backend --------------------------------------------------------------- */
-/* kv: NULL-terminated "key=value" strings */
+/* `backend` at rtol (atol = rtol/100; rtol ≤ 0: the model's tolerances) with `solver`, a
+ * memory cap (0: none) and the "key=value" options kv (NULL-terminated, may be NULL) */
 static inline method_status ddt_run(const char *backend, const model *m, const double *theta,
                                     double rtol, const char *solver, size_t mem_cap,
                                     const char *const *kv, method_result *r)
 {
-    method_options o;
-    method_options_init(&o);
-    o.rtol = rtol;
-    o.atol = rtol > 0 ? rtol * 1e-2 : 0.0;
+    method_options o = check_options(rtol, rtol > 0 ? rtol * 1e-2 : 0.0);
     o.solver = solver;
     o.mem_cap = mem_cap;
-    static char keys[METHOD_MAX_KV][64];
-    for (int i = 0; kv && kv[i] && i < METHOD_MAX_KV; i++) {
-        snprintf(keys[i], sizeof keys[i], "%s", kv[i]);
-        char *eq = strchr(keys[i], '=');
-        if (!eq)
-            exit(1);
-        *eq = '\0';
-        o.key[i] = keys[i];
-        o.value[i] = eq + 1;
-        o.nkv = i + 1;
-    }
-    const method_type *type = method_find(backend);
-    if (!type) {
-        fprintf(stderr, "no backend %s\n", backend);
-        exit(1);
-    }
-    return method_run(type, m, theta, &o, r);
-}
-
-static inline double ddt_extra(const method_result *r, const char *name)
-{
-    for (int i = 0; i < r->nextra; i++)
-        if (strcmp(r->extra[i].name, name) == 0)
-            return r->extra[i].value;
-    return NAN;
+    return check_run(backend, m, theta, &o, kv, r);
 }
 
 /* ---- the tangent-linear computation --------------------------------------------------- */

@@ -14,16 +14,6 @@
 #include "ddtest.h"
 #include "core/revolve.h"
 
-static double rel_vec(const double *a, const double *b, int n)
-{
-    double d = 0.0, s = 0.0;
-    for (int i = 0; i < n; i++) {
-        d = fmax(d, fabs(a[i] - b[i]));
-        s = fmax(s, fmax(fabs(a[i]), fabs(b[i])));
-    }
-    return s > 0 ? d / s : d;
-}
-
 /* every budget from 2 to all steps, both schedules */
 static void check_budgets(const char *label, const model *m, const char *solver, double rtol,
                           long steps)
@@ -36,7 +26,7 @@ static void check_budgets(const char *label, const model *m, const char *solver,
     method_result tr;
     CHECK(ddt_run("tape", m, theta, rtol, solver, 0, kv_tape, &tr) == METHOD_OK, "%s",
               tr.error);
-    const long K = (long)ddt_extra(&tr, "tape_steps_max");
+    const long K = (long)check_extra(&tr, "tape_steps_max");
     double worst = 0.0;
     long runs = 0, wrong_count = 0, over_bytes = 0;
     double worst_ratio = 0.0;
@@ -52,15 +42,15 @@ static void check_budgets(const char *label, const model *m, const char *solver,
                 continue;
             }
             runs++;
-            worst = fmax(worst, rel_vec(r.gradient, tr.gradient, m->np));
+            worst = fmax(worst, check_rel_diff_vec(r.gradient, tr.gradient, m->np));
             worst = fmax(worst, fabs(r.loss - tr.loss) / fabs(tr.loss));
             /* every step recorded once; the advances are the schedule's count */
-            const double adv = ddt_extra(&r, "forward_advances");
-            wrong_count += ddt_extra(&r, "recorded_steps") != (double)tr.steps_fwd ||
-                           adv != ddt_extra(&r, "revolve_p") ||
+            const double adv = check_extra(&r, "forward_advances");
+            wrong_count += check_extra(&r, "recorded_steps") != (double)tr.steps_fwd ||
+                           adv != check_extra(&r, "revolve_p") ||
                            r.steps_bwd != tr.steps_bwd;
-            const double bound = ddt_extra(&r, "fixed_bytes") + ddt_extra(&r, "budget_bytes") +
-                                 ddt_extra(&r, "segment_bytes");
+            const double bound = check_extra(&r, "fixed_bytes") + check_extra(&r, "budget_bytes") +
+                                 check_extra(&r, "segment_bytes");
             over_bytes += (double)r.peak_bytes > bound;
             worst_ratio = fmax(worst_ratio, (double)r.peak_bytes / bound);
             method_result_free(&r);
@@ -85,7 +75,7 @@ static void equality(void)
     check_budgets("vdp-test", v, "rosenbrock", 1e-5, 0);
     check_budgets("vdp-test", v, "rosenbrock", 0, 40);
     ddt_free_model(v);
-    model *m = model_create("freefall-x0", NULL, 0);
+    model *m = check_model_create("freefall-x0");
     check_budgets("freefall", m, "euler", 0, 150);
     check_budgets("freefall", m, "dopri5", 1e-8, 0);
     model_destroy(m);
@@ -94,7 +84,7 @@ static void equality(void)
 /* recomputation counts against the closed form */
 static void revolve_counts(void)
 {
-    model *m = model_create("freefall", NULL, 0);
+    model *m = check_model_create("freefall");
     double theta[2];
     model_nominal(m, theta);
     const long cases[][2] = {{100, 2}, {100, 5}, {1000, 3}, {1000, 10}, {10000, 20},
@@ -108,13 +98,13 @@ static void revolve_counts(void)
         method_result r;
         CHECK(ddt_run("checkpoint", m, theta, 0, "rk4", 0, kv, &r) == METHOD_OK, "%s",
                   r.error);
-        const double adv = ddt_extra(&r, "forward_advances");
+        const double adv = check_extra(&r, "forward_advances");
         printf("l = %5ld, s = %2ld: %7.0f forward steps recomputed, p(l,s) = %7ld (%.3f l), "
                "%ld checkpoints held, forward cost %.3f x\n",
                l, s, adv, revolve_min_advances(l, s), adv / l, r.checkpoints,
-               ddt_extra(&r, "forward_cost_ratio"));
+               check_extra(&r, "forward_cost_ratio"));
         CHECK(adv == (double)revolve_min_advances(l, s) &&
-                      ddt_extra(&r, "recorded_steps") == (double)l && r.checkpoints <= s,
+                      check_extra(&r, "recorded_steps") == (double)l && r.checkpoints <= s,
                   "l = %ld, s = %ld: %.0f advances, p = %ld", l, s, adv,
                   revolve_min_advances(l, s));
         method_result_free(&r);
@@ -125,7 +115,7 @@ static void revolve_counts(void)
 
 static void errors(void)
 {
-    model *m = model_create("freefall", NULL, 0);
+    model *m = check_model_create("freefall");
     double theta[2];
     model_nominal(m, theta);
     method_result r;

@@ -13,19 +13,19 @@ static double fd_error(const model *m, const double *theta, const char *step, co
     method_result r;
     method_status st = hesstest_run("fdhess", m, theta, WANT_HESSIAN, NULL, rtol, rtol * 1e-2,
                                     strcmp(step, "default") ? kv : NULL, &r);
-    CVTEST_CHECK(st == METHOD_OK, "%s step %s: %s", m->name, step, r.error);
+    CHECK(st == METHOD_OK, "%s step %s: %s", m->name, step, r.error);
     double e = NAN;
     if (st == METHOD_OK) {
         const int np = m->np;
-        e = hesstest_scaled_err(r.hessian, ref, np * np);
+        e = cvtest_scaled_err(r.hessian, ref, np * np);
         if (asym)
-            *asym = cvtest_extra(&r, "hessian_asymmetry");
+            *asym = check_extra(&r, "hessian_asymmetry");
         if (runs_steps)
             *runs_steps = r.steps_bwd;
-        CVTEST_CHECK(hesstest_asymmetry(r.hessian, np) == 0.0, "fdhess result not symmetrised");
+        CHECK(hesstest_asymmetry(r.hessian, np) == 0.0, "fdhess result not symmetrised");
         printf("%-9s step %-8s rtol %g: error %.2e of the scale (asymmetry before "
                "symmetrising %.1e, %.3f s)\n", m->name, step, rtol, e,
-               cvtest_extra(&r, "hessian_asymmetry"), r.wall_seconds);
+               check_extra(&r, "hessian_asymmetry"), r.wall_seconds);
     }
     method_result_free(&r);
     return e;
@@ -33,50 +33,50 @@ static double fd_error(const model *m, const double *theta, const char *step, co
 
 int main(void)
 {
-    model *m = cvtest_model("freefall");
+    model *m = check_model_create("freefall");
     double theta[2], L, g[2], H[4];
     model_nominal(m, theta);
     m->exact(m, theta, &L, g, H);
     const double e_default = fd_error(m, theta, "default", H, 1e-10, NULL, NULL);
     const double e_tiny = fd_error(m, theta, "1e-9", H, 1e-10, NULL, NULL);
     const double e_huge = fd_error(m, theta, "0.1", H, 1e-10, NULL, NULL);
-    CVTEST_CHECK(e_default <= 1e-5, "freefall default step: %.3e", e_default);
-    CVTEST_CHECK(e_tiny > 10 * e_default && e_huge > 10 * e_default,
-                 "step too small %.3e / too large %.3e not worse than default %.3e", e_tiny,
-                 e_huge, e_default);
+    CHECK(e_default <= 1e-5, "freefall default step: %.3e", e_default);
+    CHECK(e_tiny > 10 * e_default && e_huge > 10 * e_default,
+          "step too small %.3e / too large %.3e not worse than default %.3e", e_tiny,
+          e_huge, e_default);
     /* H·v: three gradient runs */
     const double v[2] = {0.7, -1.3};
     double hv[2];
     hesstest_matvec(H, v, 2, hv);
     method_result r;
     method_status st = hesstest_run("fdhess", m, theta, WANT_HVP, v, 1e-10, 1e-12, NULL, &r);
-    CVTEST_CHECK(st == METHOD_OK, "fdhess H*v: %s", r.error);
+    CHECK(st == METHOD_OK, "fdhess H*v: %s", r.error);
     if (st == METHOD_OK) {
-        const double e = hesstest_scaled_err(r.hvp, hv, 2);
+        const double e = cvtest_scaled_err(r.hvp, hv, 2);
         printf("freefall  H*v error %.2e; gradient error %.1e\n", e,
                cvtest_relerr(r.gradient, g, 2));
-        CVTEST_CHECK(e <= 1e-5, "fdhess H*v error %.3e", e);
-        CVTEST_CHECK(cvtest_relerr(r.gradient, g, 2) <= 1e-7, "fdhess gradient");
+        CHECK(e <= 1e-5, "fdhess H*v error %.3e", e);
+        CHECK(cvtest_relerr(r.gradient, g, 2) <= 1e-7, "fdhess gradient");
     }
     method_result_free(&r);
     model_destroy(m);
 
     /* jakstat: against the second-order adjoint at tight tolerance */
-    m = cvtest_model("jakstat");
+    m = check_model_create("jakstat");
     double th[17];
     model_nominal(m, th);
     method_result ref;
     st = hesstest_run("soadjoint", m, th, WANT_HESSIAN, NULL, 1e-11, 1e-13, NULL, &ref);
-    CVTEST_CHECK(st == METHOD_OK, "jakstat soadjoint: %s", ref.error);
+    CHECK(st == METHOD_OK, "jakstat soadjoint: %s", ref.error);
     if (st == METHOD_OK) {
         double asym = 0;
         long steps = 0;
         const double e = fd_error(m, th, "default", ref.hessian, 1e-10, &asym, &steps);
         const double e_loose = fd_error(m, th, "default", ref.hessian, 1e-6, NULL, NULL);
-        CVTEST_CHECK(e <= 1e-4, "jakstat fdhess vs soadjoint %.3e", e);
-        CVTEST_CHECK(e_loose > e, "a looser solver tolerance did not make fdhess worse");
+        CHECK(e <= 1e-4, "jakstat fdhess vs soadjoint %.3e", e);
+        CHECK(e_loose > e, "a looser solver tolerance did not make fdhess worse");
     }
     method_result_free(&ref);
     model_destroy(m);
-    return cvtest_done("methods/test_fdhess");
+    return check_finish("methods/test_fdhess");
 }

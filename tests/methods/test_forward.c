@@ -5,7 +5,7 @@
 
 static void check_model(const char *name, const char *mode)
 {
-    model *m = cvtest_model(name);
+    model *m = check_model_create(name);
     double theta[4], L, ref[4];
     model_nominal(m, theta);
     m->exact(m, theta, &L, ref, NULL);
@@ -14,22 +14,22 @@ static void check_model(const char *name, const char *mode)
     const char *kv[] = {opt, NULL};
     method_result r;
     method_status st = cvtest_run("forward", m, theta, 1e-10, 1e-10, NULL, kv, &r);
-    CVTEST_CHECK(st == METHOD_OK, "%s %s: %s", name, mode, r.error);
+    CHECK(st == METHOD_OK, "%s %s: %s", name, mode, r.error);
     if (st == METHOD_OK) {
         double e = cvtest_relerr(r.gradient, ref, m->np);
         printf("%-12s %-13s loss %.12g (exact %.12g)  gradient relative error %.2e  steps %ld "
                "rhs %ld jvp %ld jac %ld bytes %zu\n", name, mode, r.loss, L, e, r.steps_fwd,
                r.fwd.rhs, r.fwd.jvp, r.fwd.jac, r.peak_bytes);
-        CVTEST_CHECK(e <= 1e-7, "%s %s: gradient relative error %.3e > 1e-7", name, mode, e);
-        CVTEST_CHECK(fabs(r.loss - L) <= 1e-7 * fabs(L), "%s %s: loss %.15g vs %.15g", name,
-                     mode, r.loss, L);
+        CHECK(e <= 1e-7, "%s %s: gradient relative error %.3e > 1e-7", name, mode, e);
+        CHECK(fabs(r.loss - L) <= 1e-7 * fabs(L), "%s %s: loss %.15g vs %.15g", name,
+              mode, r.loss, L);
         /* one J·v per parameter per sensitivity evaluation, at least one per step */
-        CVTEST_CHECK(r.fwd.jvp >= r.steps_fwd * m->np && r.fwd.jvp % m->np == 0,
-                     "%s %s: %ld JVPs for %ld steps", name, mode, r.fwd.jvp, r.steps_fwd);
-        CVTEST_CHECK(r.fwd.rhs > r.steps_fwd && r.fwd.jac > 0 && r.bwd.rhs == 0,
-                     "%s %s: counts rhs %ld jac %ld bwd %ld", name, mode, r.fwd.rhs, r.fwd.jac,
-                     r.bwd.rhs);
-        CVTEST_CHECK(r.peak_bytes > 0, "no bytes reported");
+        CHECK(r.fwd.jvp >= r.steps_fwd * m->np && r.fwd.jvp % m->np == 0,
+              "%s %s: %ld JVPs for %ld steps", name, mode, r.fwd.jvp, r.steps_fwd);
+        CHECK(r.fwd.rhs > r.steps_fwd && r.fwd.jac > 0 && r.bwd.rhs == 0,
+              "%s %s: counts rhs %ld jac %ld bwd %ld", name, mode, r.fwd.rhs, r.fwd.jac,
+              r.bwd.rhs);
+        CHECK(r.peak_bytes > 0, "no bytes reported");
     }
     method_result_free(&r);
     model_destroy(m);
@@ -41,5 +41,5 @@ int main(void)
     check_model("freefall", "staggered");
     check_model("freefall-x0", "simultaneous");
     check_model("freefall-x0", "staggered");
-    return cvtest_done("methods/test_forward");
+    return check_finish("methods/test_forward");
 }

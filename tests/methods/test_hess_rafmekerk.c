@@ -9,7 +9,7 @@ static const double rtol = 1e-10, abs_tol = 1e-14;   /* the model's upstream ato
 
 int main(void)
 {
-    model *m = cvtest_model("rafmekerk");
+    model *m = check_model_create("rafmekerk");
     const int np = m->np;
     double theta[28], v[28], hv[28];
     model_nominal(m, theta);
@@ -21,30 +21,30 @@ int main(void)
     method_status sf = hesstest_run("soforward", m, theta, WANT_HESSIAN, NULL, rtol, abs_tol, NULL,
                                     &fwd);
     method_status sv = hesstest_run("soadjoint", m, theta, WANT_HVP, v, rtol, abs_tol, NULL, &hvp);
-    CVTEST_CHECK(sa == METHOD_OK, "soadjoint: %s", adj.error);
-    CVTEST_CHECK(sf == METHOD_OK, "soforward: %s", fwd.error);
-    CVTEST_CHECK(sv == METHOD_OK, "soadjoint H*v: %s", hvp.error);
+    CHECK(sa == METHOD_OK, "soadjoint: %s", adj.error);
+    CHECK(sf == METHOD_OK, "soforward: %s", fwd.error);
+    CHECK(sv == METHOD_OK, "soadjoint H*v: %s", hvp.error);
     if (sa == METHOD_OK && sf == METHOD_OK && sv == METHOD_OK) {
         const double agree = hesstest_entry_err(adj.hessian, fwd.hessian, np * np, 1e-3);
-        const double scaled = hesstest_scaled_err(adj.hessian, fwd.hessian, np * np);
+        const double scaled = cvtest_scaled_err(adj.hessian, fwd.hessian, np * np);
         const double asym_a = hesstest_asymmetry(adj.hessian, np);
         const double asym_f = hesstest_asymmetry(fwd.hessian, np);
         hesstest_matvec(fwd.hessian, v, np, hv);
-        const double ehv = hesstest_scaled_err(hvp.hvp, hv, np);
-        const double eg = hesstest_scaled_err(adj.gradient, fwd.gradient, np);
+        const double ehv = cvtest_scaled_err(hvp.hvp, hv, np);
+        const double eg = cvtest_scaled_err(adj.gradient, fwd.gradient, np);
         printf("soadjoint vs soforward: entrywise %.2e, scaled %.2e; asymmetry %.1e / %.1e; "
                "gradient %.1e; H*v vs soforward's %.1e\n", agree, scaled, asym_a, asym_f, eg, ehv);
         printf("time soadjoint %.3f s, soforward %.3f s, one H*v %.3f s\n", adj.wall_seconds,
                fwd.wall_seconds, hvp.wall_seconds);
-        CVTEST_CHECK(agree <= 1e-6, "entrywise %.3e > 1e-6", agree);
-        CVTEST_CHECK(scaled <= 1e-8, "%.3e of the scale", scaled);
-        CVTEST_CHECK(asym_a <= 1e-8 && asym_f <= 1e-8, "asymmetry %.3e / %.3e", asym_a, asym_f);
-        CVTEST_CHECK(ehv <= 1e-8, "H*v off by %.3e of its scale", ehv);
-        CVTEST_CHECK(eg <= 1e-8, "gradients differ by %.3e of the scale", eg);
+        CHECK(agree <= 1e-6, "entrywise %.3e > 1e-6", agree);
+        CHECK(scaled <= 1e-8, "%.3e of the scale", scaled);
+        CHECK(asym_a <= 1e-8 && asym_f <= 1e-8, "asymmetry %.3e / %.3e", asym_a, asym_f);
+        CHECK(ehv <= 1e-8, "H*v off by %.3e of its scale", ehv);
+        CHECK(eg <= 1e-8, "gradients differ by %.3e of the scale", eg);
     }
     method_result_free(&adj);
     method_result_free(&fwd);
     method_result_free(&hvp);
     model_destroy(m);
-    return cvtest_done("methods/test_hess_rafmekerk");
+    return check_finish("methods/test_hess_rafmekerk");
 }

@@ -39,17 +39,6 @@ static int steps_ok(long steps, long dense_steps, const char *kind)
 
 static const char *const krylov_kinds[] = {"krylov", "krylov-band", "krylov-noprec"};
 
-/* max_j |g_j − ref_j| / max_j |ref_j| */
-static double scaled_diff(const double *g, const double *ref, int n)
-{
-    double d = 0.0, s = 0.0;
-    for (int j = 0; j < n; j++) {
-        d = fmax(d, fabs(g[j] - ref[j]));
-        s = fmax(s, fabs(ref[j]));
-    }
-    return s > 0 ? d / s : d;
-}
-
 static method_status run(const char *backend, const model *m, const double *theta,
                          const char *linsol, const char *extra, method_result *r)
 {
@@ -62,45 +51,45 @@ static method_status run(const char *backend, const model *m, const double *thet
 /* backend with every Krylov kind against dense; the solver kind shows in the counts */
 static void agree(const char *model_name, const char *backend, const char *extra)
 {
-    model *m = cvtest_model(model_name);
+    model *m = check_model_create(model_name);
     double *theta = malloc(sizeof(double) * (size_t)m->np);
     model_nominal(m, theta);
     method_result ref;
     method_status s = run(backend, m, theta, "dense", extra, &ref);
-    CVTEST_CHECK(s == METHOD_OK, "%s %s dense: %s", model_name, backend, ref.error);
+    CHECK(s == METHOD_OK, "%s %s dense: %s", model_name, backend, ref.error);
     const int backward = strcmp(backend, "adjoint") == 0;
     if (s == METHOD_OK) {
-        CVTEST_CHECK(ref.fwd.jac > 0 && (!backward || ref.bwd.jac > 0),
-                     "%s %s dense: no dense Jacobians (%ld, %ld)", model_name, backend,
-                     ref.fwd.jac, ref.bwd.jac);
+        CHECK(ref.fwd.jac > 0 && (!backward || ref.bwd.jac > 0),
+              "%s %s dense: no dense Jacobians (%ld, %ld)", model_name, backend,
+              ref.fwd.jac, ref.bwd.jac);
         for (size_t k = 0; k < sizeof krylov_kinds / sizeof krylov_kinds[0]; k++) {
             method_result r;
             s = run(backend, m, theta, krylov_kinds[k], extra, &r);
-            CVTEST_CHECK(s == METHOD_OK, "%s %s %s: %s", model_name, backend, krylov_kinds[k],
-                         r.error);
+            CHECK(s == METHOD_OK, "%s %s %s: %s", model_name, backend, krylov_kinds[k],
+                  r.error);
             if (s == METHOD_OK) {
-                const double dg = scaled_diff(r.gradient, ref.gradient, m->np);
+                const double dg = cvtest_scaled_err(r.gradient, ref.gradient, m->np);
                 const double dl = fabs(r.loss - ref.loss) / fabs(ref.loss);
                 printf("%-14s %-8s %-8s %-14s gradient %.2e  loss %.2e  (steps %ld/%ld vs "
                        "%ld/%ld; products per step %.2f/%.2f)\n", model_name, backend,
                        extra ? extra : "", krylov_kinds[k], dg, dl, r.steps_fwd, r.steps_bwd,
                        ref.steps_fwd, ref.steps_bwd, (double)r.fwd.jvp / r.steps_fwd,
                        r.steps_bwd ? (double)r.bwd.jvp / r.steps_bwd : 0.0);
-                CVTEST_CHECK(dg <= GRAD_TOL && dl <= LOSS_TOL,
-                             "%s %s %s: gradient %.2e, loss %.2e from dense", model_name,
-                             backend, krylov_kinds[k], dg, dl);
-                CVTEST_CHECK(steps_ok(r.steps_fwd, ref.steps_fwd, krylov_kinds[k]) &&
-                                 steps_ok(r.steps_bwd, ref.steps_bwd, krylov_kinds[k]),
-                             "%s %s %s: steps %ld/%ld against dense %ld/%ld", model_name,
-                             backend, krylov_kinds[k], r.steps_fwd, r.steps_bwd, ref.steps_fwd,
-                             ref.steps_bwd);
+                CHECK(dg <= GRAD_TOL && dl <= LOSS_TOL,
+                      "%s %s %s: gradient %.2e, loss %.2e from dense", model_name,
+                      backend, krylov_kinds[k], dg, dl);
+                CHECK(steps_ok(r.steps_fwd, ref.steps_fwd, krylov_kinds[k]) &&
+                          steps_ok(r.steps_bwd, ref.steps_bwd, krylov_kinds[k]),
+                      "%s %s %s: steps %ld/%ld against dense %ld/%ld", model_name,
+                      backend, krylov_kinds[k], r.steps_fwd, r.steps_bwd, ref.steps_fwd,
+                      ref.steps_bwd);
                 /* GMRES products, no dense Jacobian, forward and backward */
-                CVTEST_CHECK(r.fwd.jac == 0 && r.fwd.jvp > 0 && r.bwd.jac == 0 &&
-                                 (!backward || r.bwd.jvp > 0 || strcmp(krylov_kinds[k],
-                                                                       "krylov-noprec") == 0),
-                             "%s %s %s: counts fwd jac %ld jvp %ld, bwd jac %ld jvp %ld",
-                             model_name, backend, krylov_kinds[k], r.fwd.jac, r.fwd.jvp,
-                             r.bwd.jac, r.bwd.jvp);
+                CHECK(r.fwd.jac == 0 && r.fwd.jvp > 0 && r.bwd.jac == 0 &&
+                          (!backward || r.bwd.jvp > 0 || strcmp(krylov_kinds[k],
+                                                                "krylov-noprec") == 0),
+                      "%s %s %s: counts fwd jac %ld jvp %ld, bwd jac %ld jvp %ld",
+                      model_name, backend, krylov_kinds[k], r.fwd.jac, r.fwd.jvp,
+                      r.bwd.jac, r.bwd.jvp);
             }
             method_result_free(&r);
         }
@@ -114,35 +103,35 @@ static void agree(const char *model_name, const char *backend, const char *extra
  * backwards stably (on stiff ones backsolve fails with any linear solver) */
 static void agree_backsolve(const char *model_name)
 {
-    model *m = cvtest_model(model_name);
+    model *m = check_model_create(model_name);
     double *theta = malloc(sizeof(double) * (size_t)m->np);
     model_nominal(m, theta);
     method_result ref;
     const char *dense[] = {"linsol=dense", NULL};
     method_status s = cvtest_run("backsolve", m, theta, RTOL, ATOL, "bdf", dense, &ref);
-    CVTEST_CHECK(s == METHOD_OK && ref.bwd.jac > 0, "%s backsolve dense: %s", model_name,
-                 ref.error);
+    CHECK(s == METHOD_OK && ref.bwd.jac > 0, "%s backsolve dense: %s", model_name,
+          ref.error);
     for (size_t k = 0; s == METHOD_OK && k < sizeof krylov_kinds / sizeof krylov_kinds[0]; k++) {
         char opt[64];
         snprintf(opt, sizeof opt, "linsol=%s", krylov_kinds[k]);
         const char *kv[] = {opt, NULL};
         method_result r;
         method_status sk = cvtest_run("backsolve", m, theta, RTOL, ATOL, "bdf", kv, &r);
-        CVTEST_CHECK(sk == METHOD_OK, "%s backsolve %s: %s", model_name, krylov_kinds[k],
-                     r.error);
+        CHECK(sk == METHOD_OK, "%s backsolve %s: %s", model_name, krylov_kinds[k],
+              r.error);
         if (sk == METHOD_OK) {
-            const double dg = scaled_diff(r.gradient, ref.gradient, m->np);
+            const double dg = cvtest_scaled_err(r.gradient, ref.gradient, m->np);
             printf("%-14s backsolve         %-14s gradient %.2e  (steps %ld/%ld vs %ld/%ld)\n",
                    model_name, krylov_kinds[k], dg, r.steps_fwd, r.steps_bwd, ref.steps_fwd,
                    ref.steps_bwd);
-            CVTEST_CHECK(dg <= GRAD_TOL, "%s backsolve %s: gradient %.2e from dense",
-                         model_name, krylov_kinds[k], dg);
+            CHECK(dg <= GRAD_TOL, "%s backsolve %s: gradient %.2e from dense",
+                  model_name, krylov_kinds[k], dg);
             /* products [f_z dz; ...] are a tangent and a tangent-over-adjoint each */
-            CVTEST_CHECK(r.bwd.jac == 0 && r.bwd.second > 0 && r.bwd.jvp > 0 &&
-                             steps_ok(r.steps_bwd, ref.steps_bwd, krylov_kinds[k]),
-                         "%s backsolve %s: bwd jac %ld second %ld jvp %ld, steps %ld vs %ld",
-                         model_name, krylov_kinds[k], r.bwd.jac, r.bwd.second, r.bwd.jvp,
-                         r.steps_bwd, ref.steps_bwd);
+            CHECK(r.bwd.jac == 0 && r.bwd.second > 0 && r.bwd.jvp > 0 &&
+                      steps_ok(r.steps_bwd, ref.steps_bwd, krylov_kinds[k]),
+                  "%s backsolve %s: bwd jac %ld second %ld jvp %ld, steps %ld vs %ld",
+                  model_name, krylov_kinds[k], r.bwd.jac, r.bwd.second, r.bwd.jvp,
+                  r.steps_bwd, ref.steps_bwd);
         }
         method_result_free(&r);
     }
@@ -154,7 +143,7 @@ static void agree_backsolve(const char *model_name)
 /* the plain forward loss (cv_loss, as fd uses it) of every kind against dense */
 static void agree_loss(const char *model_name)
 {
-    model *m = cvtest_model(model_name);
+    model *m = check_model_create(model_name);
     double *theta = malloc(sizeof(double) * (size_t)m->np);
     model_nominal(m, theta);
     char err[256];
@@ -164,14 +153,14 @@ static void agree_loss(const char *model_name)
         cv_settings s = {"test", CV_FAMILY_BDF, RTOL, ATOL, 1000000, ls};
         eval_counts counts = {0};
         double loss = NAN;
-        CVTEST_CHECK(cv_loss(ctx, &s, &counts, &loss, NULL, NULL, err, sizeof err) == 0,
-                     "%s: %s", model_name, err);
+        CHECK(cv_loss(ctx, &s, &counts, &loss, NULL, NULL, err, sizeof err) == 0,
+              "%s: %s", model_name, err);
         if (ls == CV_LINSOL_DENSE)
             ref = loss;
-        CVTEST_CHECK(fabs(loss - ref) <= LOSS_TOL * fabs(ref), "%s %s loss %.15g vs dense %.15g",
-                     model_name, cv_linsol_name(ls), loss, ref);
-        CVTEST_CHECK((ls == CV_LINSOL_DENSE) == (counts.jac > 0), "%s %s: %ld dense Jacobians",
-                     model_name, cv_linsol_name(ls), counts.jac);
+        CHECK(fabs(loss - ref) <= LOSS_TOL * fabs(ref), "%s %s loss %.15g vs dense %.15g",
+              model_name, cv_linsol_name(ls), loss, ref);
+        CHECK((ls == CV_LINSOL_DENSE) == (counts.jac > 0), "%s %s: %ld dense Jacobians",
+              model_name, cv_linsol_name(ls), counts.jac);
     }
     model_ctx_free(ctx);
     free(theta);
@@ -181,23 +170,23 @@ static void agree_loss(const char *model_name)
 /* auto: what cv_linsol_auto says and what a solver then uses */
 static void check_auto(const char *model_name, cv_linsol expect)
 {
-    model *m = cvtest_model(model_name);
+    model *m = check_model_create(model_name);
     double *theta = malloc(sizeof(double) * (size_t)m->np);
     model_nominal(m, theta);
     const cv_linsol picked = cv_linsol_auto(m);
-    CVTEST_CHECK(picked == expect, "%s: auto picks %s, expected %s", model_name,
-                 cv_linsol_name(picked), cv_linsol_name(expect));
+    CHECK(picked == expect, "%s: auto picks %s, expected %s", model_name,
+          cv_linsol_name(picked), cv_linsol_name(expect));
     char err[256];
     model_ctx *ctx = model_ctx_new(m, theta, err, sizeof err);
     cv_settings s = {"test", CV_FAMILY_BDF, 1e-6, 1e-8, 1000000, CV_LINSOL_AUTO};
     cv_forward_options fo = {CV_SENS_NONE, 0, 0, CV_INTERP_HERMITE, NULL, NULL};
     cv_solver *cv = cv_forward_new(ctx, &s, &fo, err, sizeof err);
-    CVTEST_CHECK(cv != NULL, "%s: %s", model_name, err);
+    CHECK(cv != NULL, "%s: %s", model_name, err);
     if (cv) {
         cv_linsol_stats st;
         cv_linsol_stats_get(cv, &st);
-        CVTEST_CHECK(st.used == expect, "%s: the solver uses %s", model_name,
-                     cv_linsol_name(st.used));
+        CHECK(st.used == expect, "%s: the solver uses %s", model_name,
+              cv_linsol_name(st.used));
         cv_free(cv);
     }
     printf("auto on %-16s (%4d states): %s\n", model_name, m->nx, cv_linsol_name(picked));
@@ -210,33 +199,33 @@ static void check_auto(const char *model_name, cv_linsol expect)
 static void check_errors(void)
 {
     cv_linsol ls;
-    CVTEST_CHECK(cv_linsol_parse("bogus", &ls) == -1, "parse accepted 'bogus'");
-    CVTEST_CHECK(cv_linsol_parse(NULL, &ls) == 0 && ls == CV_LINSOL_AUTO, "NULL is auto");
+    CHECK(cv_linsol_parse("bogus", &ls) == -1, "parse accepted 'bogus'");
+    CHECK(cv_linsol_parse(NULL, &ls) == 0 && ls == CV_LINSOL_AUTO, "NULL is auto");
     for (cv_linsol k = CV_LINSOL_AUTO; k <= CV_LINSOL_KRYLOV_NOPREC; k++) {
         cv_linsol back;
-        CVTEST_CHECK(cv_linsol_parse(cv_linsol_name(k), &back) == 0 && back == k,
-                     "name %s does not parse back", cv_linsol_name(k));
+        CHECK(cv_linsol_parse(cv_linsol_name(k), &back) == 0 && back == k,
+              "name %s does not parse back", cv_linsol_name(k));
     }
-    model *m = cvtest_model("brusselator-2");
+    model *m = check_model_create("brusselator-2");
     double *theta = malloc(sizeof(double) * (size_t)m->np);
     model_nominal(m, theta);
     const char *backends[] = {"forward", "adjoint", "fd", "backsolve"};
     for (int b = 0; b < 4; b++) {
         method_result r;
         method_status s = run(backends[b], m, theta, "sparse", NULL, &r);
-        CVTEST_CHECK(s == METHOD_EINPUT && strstr(r.error, "linsol") &&
-                         strstr(r.error, CV_LINSOL_CHOICES) && strstr(r.error, "'sparse'") &&
-                         !strchr(r.error, '\n'),
-                     "%s: bad linsol gives status %d, '%s'", backends[b], (int)s, r.error);
+        CHECK(s == METHOD_EINPUT && strstr(r.error, "linsol") &&
+                  strstr(r.error, CV_LINSOL_CHOICES) && strstr(r.error, "'sparse'") &&
+                  !strchr(r.error, '\n'),
+              "%s: bad linsol gives status %d, '%s'", backends[b], (int)s, r.error);
         method_result_free(&r);
     }
     /* fd honours the option too (its forward solves) */
     const char *fwd[] = {"scheme=forward", "linsol=krylov", NULL};
     method_result r;
     method_status s = cvtest_run("fd", m, theta, 0, 0, NULL, fwd, &r);
-    CVTEST_CHECK(s == METHOD_OK && r.fwd.jac == 0 && r.fwd.jvp > 0,
-                 "fd linsol=krylov: status %d, %ld dense Jacobians, %ld products (%s)", (int)s,
-                 r.fwd.jac, r.fwd.jvp, r.error);
+    CHECK(s == METHOD_OK && r.fwd.jac == 0 && r.fwd.jvp > 0,
+          "fd linsol=krylov: status %d, %ld dense Jacobians, %ld products (%s)", (int)s,
+          r.fwd.jac, r.fwd.jvp, r.error);
     method_result_free(&r);
     free(theta);
     model_destroy(m);
@@ -263,5 +252,5 @@ int main(void)
     check_auto("jakstat", CV_LINSOL_DENSE);
     check_auto("mlp-40-8", CV_LINSOL_DENSE);
     check_errors();
-    return cvtest_done("methods/test_linsol");
+    return check_finish("methods/test_linsol");
 }

@@ -39,7 +39,7 @@ static double loss_from_residuals(const model *m, const residuals *res)
 
 static void check(const char *name, int ndata, double rtol, double atol, double tol_grad)
 {
-    model *m = cvtest_model(name);
+    model *m = check_model_create(name);
     double *theta = calloc((size_t)m->np, sizeof(double));
     double *ref = calloc((size_t)m->np, sizeof(double));
     double *g = calloc((size_t)m->np, sizeof(double));
@@ -52,22 +52,22 @@ static void check(const char *name, int ndata, double rtol, double atol, double 
     residuals res;
     eval_counts counts = {0, 0, 0, 0, 0};
     method_status st = residuals_compute(m, theta, &o, 1, &res, &counts, err, sizeof err);
-    CVTEST_CHECK(st == METHOD_OK, "%s: %s", name, err);
+    CHECK(st == METHOD_OK, "%s: %s", name, err);
     if (st == METHOD_OK) {
-        CVTEST_CHECK(res.n == ndata && res.np == m->np, "%s: %d residuals, expected %d", name,
-                     res.n, ndata);
+        CHECK(res.n == ndata && res.np == m->np, "%s: %d residuals, expected %d", name,
+              res.n, ndata);
         const double L = loss_from_residuals(m, &res);
-        CVTEST_CHECK(fabs(L - res.loss) <= 1e-12 * fabs(res.loss), "%s: loss from r %.15g vs "
-                     "model loss %.15g", name, L, res.loss);
+        CHECK(fabs(L - res.loss) <= 1e-12 * fabs(res.loss), "%s: loss from r %.15g vs "
+              "model loss %.15g", name, L, res.loss);
         if (m->exact) {
             m->exact(m, theta, NULL, ref, NULL);
         } else {
             method_result r;
             st = cvtest_run("forward", m, theta, rtol, atol, NULL, NULL, &r);
-            CVTEST_CHECK(st == METHOD_OK, "%s forward: %s", name, r.error);
+            CHECK(st == METHOD_OK, "%s forward: %s", name, r.error);
             memcpy(ref, r.gradient, sizeof(double) * (size_t)m->np);
-            CVTEST_CHECK(fabs(r.loss - res.loss) <= 1e-9 * fabs(r.loss), "%s: loss %.15g vs "
-                         "forward %.15g", name, res.loss, r.loss);
+            CHECK(fabs(r.loss - res.loss) <= 1e-9 * fabs(r.loss), "%s: loss %.15g vs "
+                  "forward %.15g", name, res.loss, r.loss);
             method_result_free(&r);
         }
         gradient_from_residuals(m, &res, g);
@@ -78,17 +78,17 @@ static void check(const char *name, int ndata, double rtol, double atol, double 
         }
         printf("%-10s n=%d loss %.10g  gradient from J: max error %.2e (scale %.3g)  jvp %ld\n",
                name, res.n, res.loss, worst, scale, counts.jvp);
-        CVTEST_CHECK(worst <= tol_grad * scale, "%s: gradient from J off by %.3e (scale %.3e)",
-                     name, worst, scale);
-        CVTEST_CHECK(counts.jvp > 0, "%s: no evaluations counted", name);
+        CHECK(worst <= tol_grad * scale, "%s: gradient from J off by %.3e (scale %.3e)",
+              name, worst, scale);
+        CHECK(counts.jvp > 0, "%s: no evaluations counted", name);
 
         residuals plain;
         st = residuals_compute(m, theta, &o, 0, &plain, NULL, err, sizeof err);
-        CVTEST_CHECK(st == METHOD_OK && plain.J == NULL && plain.n == res.n, "%s: plain: %s",
-                     name, err);
+        CHECK(st == METHOD_OK && plain.J == NULL && plain.n == res.n, "%s: plain: %s",
+              name, err);
         for (int i = 0; st == METHOD_OK && i < plain.n; i++)
-            CVTEST_CHECK(fabs(plain.r[i] - res.r[i]) <= 1e-7 * (fabs(res.r[i]) + 1.0),
-                         "%s: residual %d %.12g vs %.12g", name, i, plain.r[i], res.r[i]);
+            CHECK(fabs(plain.r[i] - res.r[i]) <= 1e-7 * (fabs(res.r[i]) + 1.0),
+                  "%s: residual %d %.12g vs %.12g", name, i, plain.r[i], res.r[i]);
         residuals_free(&plain);
     }
     residuals_free(&res);
@@ -101,7 +101,7 @@ static void check(const char *name, int ndata, double rtol, double atol, double 
 /* at θ = (9.8, 0.5) the free-fall data are the model's own output */
 static void check_zero_residual(void)
 {
-    model *m = cvtest_model("freefall");
+    model *m = check_model_create("freefall");
     const double theta[2] = {9.8, 0.5};
     method_options o;
     method_options_init(&o);
@@ -110,12 +110,12 @@ static void check_zero_residual(void)
     char err[256];
     residuals res;
     method_status st = residuals_compute(m, theta, &o, 1, &res, NULL, err, sizeof err);
-    CVTEST_CHECK(st == METHOD_OK, "freefall at truth: %s", err);
+    CHECK(st == METHOD_OK, "freefall at truth: %s", err);
     double worst = 0.0;
     for (int i = 0; st == METHOD_OK && i < res.n; i++)
         worst = fmax(worst, fabs(res.r[i]));
     printf("freefall at the data-generating theta: max |r| = %.2e\n", worst);
-    CVTEST_CHECK(worst <= 1e-8, "freefall residuals at truth %.3e", worst);
+    CHECK(worst <= 1e-8, "freefall residuals at truth %.3e", worst);
     residuals_free(&res);
     model_destroy(m);
 }
@@ -123,7 +123,7 @@ static void check_zero_residual(void)
 /* a bad solver name is the caller's mistake, reported as such */
 static void check_errors(void)
 {
-    model *m = cvtest_model("freefall");
+    model *m = check_model_create("freefall");
     double theta[2];
     model_nominal(m, theta);
     method_options o;
@@ -132,8 +132,8 @@ static void check_errors(void)
     char err[256] = "";
     residuals res;
     method_status st = residuals_compute(m, theta, &o, 1, &res, NULL, err, sizeof err);
-    CVTEST_CHECK(st == METHOD_EINPUT && strstr(err, "--solver"), "bad solver: %d %s", st, err);
-    CVTEST_CHECK(res.r == NULL && res.J == NULL, "bad solver: arrays left allocated");
+    CHECK(st == METHOD_EINPUT && strstr(err, "--solver"), "bad solver: %d %s", st, err);
+    CHECK(res.r == NULL && res.J == NULL, "bad solver: arrays left allocated");
     model_destroy(m);
 }
 
@@ -146,5 +146,5 @@ int main(void)
     check("rafmekerk", 72, 1e-10, 1e-14, 1e-6);
     check_zero_residual();
     check_errors();
-    return cvtest_done("methods/test_residuals");
+    return check_finish("methods/test_residuals");
 }

@@ -8,7 +8,7 @@
 
 static void check_full(const char *name, const char *const *kv, const char *label)
 {
-    model *m = cvtest_model(name);
+    model *m = check_model_create(name);
     const int np = m->np;
     double theta[4], L, g[4], H[16];
     model_nominal(m, theta);
@@ -16,7 +16,7 @@ static void check_full(const char *name, const char *const *kv, const char *labe
     method_result r;
     method_status st = hesstest_run("soadjoint", m, theta, WANT_HESSIAN, NULL, 1e-10, 1e-10, kv,
                                     &r);
-    CVTEST_CHECK(st == METHOD_OK, "%s %s: %s", name, label, r.error);
+    CHECK(st == METHOD_OK, "%s %s: %s", name, label, r.error);
     if (st == METHOD_OK) {
         const double eh = cvtest_relerr(r.hessian, H, np * np);
         const double eg = cvtest_relerr(r.gradient, g, np);
@@ -24,19 +24,19 @@ static void check_full(const char *name, const char *const *kv, const char *labe
         printf("%-12s %-34s Hessian rel. error %.2e  gradient %.2e  asymmetry %.1e  steps %ld/%ld"
                "  second %ld  %.3f s\n", name, label, eh, eg, asym, r.steps_fwd, r.steps_bwd,
                r.bwd.second, r.wall_seconds);
-        CVTEST_CHECK(eh <= 1e-6, "%s %s: Hessian entrywise relative error %.3e > 1e-6", name,
-                     label, eh);
-        CVTEST_CHECK(eg <= 1e-7, "%s %s: gradient relative error %.3e", name, label, eg);
-        CVTEST_CHECK(fabs(r.loss - L) <= 1e-8 * fabs(L), "%s %s: loss %.15g vs %.15g", name,
-                     label, r.loss, L);
-        CVTEST_CHECK(asym <= 1e-8, "%s %s: asymmetry %.3e > 1e-8", name, label, asym);
-        CVTEST_CHECK(fabs(cvtest_extra(&r, "hessian_asymmetry") - asym) <= 1e-12,
-                     "%s %s: reported asymmetry differs", name, label);
+        CHECK(eh <= 1e-6, "%s %s: Hessian entrywise relative error %.3e > 1e-6", name,
+              label, eh);
+        CHECK(eg <= 1e-7, "%s %s: gradient relative error %.3e", name, label, eg);
+        CHECK(fabs(r.loss - L) <= 1e-8 * fabs(L), "%s %s: loss %.15g vs %.15g", name,
+              label, r.loss, L);
+        CHECK(asym <= 1e-8, "%s %s: asymmetry %.3e > 1e-8", name, label, asym);
+        CHECK(fabs(check_extra(&r, "hessian_asymmetry") - asym) <= 1e-12,
+              "%s %s: reported asymmetry differs", name, label);
         /* the backward pass did second-order work, the forward pass only first-order */
-        CVTEST_CHECK(r.bwd.second > 0 && r.fwd.second == 0 && r.fwd.jvp > 0 &&
-                     r.steps_bwd > 0 && r.checkpoints >= 1 && r.peak_bytes > 0,
-                     "%s %s: counts bwd.second %ld fwd.second %ld fwd.jvp %ld", name, label,
-                     r.bwd.second, r.fwd.second, r.fwd.jvp);
+        CHECK(r.bwd.second > 0 && r.fwd.second == 0 && r.fwd.jvp > 0 &&
+              r.steps_bwd > 0 && r.checkpoints >= 1 && r.peak_bytes > 0,
+              "%s %s: counts bwd.second %ld fwd.second %ld fwd.jvp %ld", name, label,
+              r.bwd.second, r.fwd.second, r.fwd.jvp);
     }
     method_result_free(&r);
     model_destroy(m);
@@ -45,7 +45,7 @@ static void check_full(const char *name, const char *const *kv, const char *labe
 /* H·v equals the full Hessian times v (and the closed form's), with the gradient alongside */
 static void check_hvp(const char *name)
 {
-    model *m = cvtest_model(name);
+    model *m = check_model_create(name);
     const int np = m->np;
     double theta[4], L, g[4], H[16], hv_exact[4], hv_full[4];
     const double v[4] = {0.7, -1.3, 0.4, 2.5};
@@ -55,22 +55,22 @@ static void check_hvp(const char *name)
     method_result full, r;
     method_status st = hesstest_run("soadjoint", m, theta, WANT_HESSIAN, NULL, 1e-10, 1e-10,
                                     NULL, &full);
-    CVTEST_CHECK(st == METHOD_OK, "%s full: %s", name, full.error);
+    CHECK(st == METHOD_OK, "%s full: %s", name, full.error);
     st = hesstest_run("soadjoint", m, theta, WANT_HVP, v, 1e-10, 1e-10, NULL, &r);
-    CVTEST_CHECK(st == METHOD_OK, "%s H*v: %s", name, r.error);
+    CHECK(st == METHOD_OK, "%s H*v: %s", name, r.error);
     if (st == METHOD_OK && full.hessian) {
         hesstest_matvec(full.hessian, v, np, hv_full);
-        const double e_full = hesstest_scaled_err(r.hvp, hv_full, np);
-        const double e_exact = hesstest_scaled_err(r.hvp, hv_exact, np);
+        const double e_full = cvtest_scaled_err(r.hvp, hv_full, np);
+        const double e_exact = cvtest_scaled_err(r.hvp, hv_exact, np);
         printf("%-12s H*v: vs full-Hessian H*v %.2e, vs closed form %.2e (%.3f s vs %.3f s)\n",
                name, e_full, e_exact, r.wall_seconds, full.wall_seconds);
-        CVTEST_CHECK(e_full <= 1e-7, "%s: H*v vs full Hessian's %.3e", name, e_full);
-        CVTEST_CHECK(e_exact <= 1e-7, "%s: H*v vs closed form %.3e", name, e_exact);
-        CVTEST_CHECK(cvtest_relerr(r.gradient, g, np) <= 1e-7, "%s: H*v run's gradient", name);
-        CVTEST_CHECK(r.hessian == NULL, "%s: H*v run returned a Hessian", name);
+        CHECK(e_full <= 1e-7, "%s: H*v vs full Hessian's %.3e", name, e_full);
+        CHECK(e_exact <= 1e-7, "%s: H*v vs closed form %.3e", name, e_exact);
+        CHECK(cvtest_relerr(r.gradient, g, np) <= 1e-7, "%s: H*v run's gradient", name);
+        CHECK(r.hessian == NULL, "%s: H*v run returned a Hessian", name);
         /* one direction: the backward state is [λ; μ], 2 nx */
-        CVTEST_CHECK(cvtest_extra(&r, "backward_states") == 2 * m->nx,
-                     "%s: H*v backward states %g", name, cvtest_extra(&r, "backward_states"));
+        CHECK(check_extra(&r, "backward_states") == 2 * m->nx,
+              "%s: H*v backward states %g", name, check_extra(&r, "backward_states"));
     }
     method_result_free(&full);
     method_result_free(&r);
@@ -80,29 +80,29 @@ static void check_hvp(const char *name)
 /* what method_run refuses before any work: no direction, a NaN in it, an unknown option */
 static void check_refusals(void)
 {
-    model *m = cvtest_model("freefall");
+    model *m = check_model_create("freefall");
     double theta[2];
     model_nominal(m, theta);
     method_result r;
     method_status st = hesstest_run("soadjoint", m, theta, WANT_HVP, NULL, 0, 0, NULL, &r);
-    CVTEST_CHECK(st == METHOD_EINPUT && strstr(r.error, "direction"), "no direction: %d %s",
-                 st, r.error);
+    CHECK(st == METHOD_EINPUT && strstr(r.error, "direction"), "no direction: %d %s",
+          st, r.error);
     method_result_free(&r);
     const double bad[2] = {1.0, NAN};
     st = hesstest_run("soadjoint", m, theta, WANT_HVP, bad, 0, 0, NULL, &r);
-    CVTEST_CHECK(st == METHOD_EINPUT && strstr(r.error, "entry 2"), "NaN direction: %d %s", st,
-                 r.error);
+    CHECK(st == METHOD_EINPUT && strstr(r.error, "entry 2"), "NaN direction: %d %s", st,
+          r.error);
     method_result_free(&r);
     const char *kv[] = {"hessian=columns", NULL};
     st = hesstest_run("soadjoint", m, theta, WANT_HESSIAN, NULL, 0, 0, kv, &r);
-    CVTEST_CHECK(st == METHOD_EINPUT, "bad hessian= value accepted: %s", r.error);
+    CHECK(st == METHOD_EINPUT, "bad hessian= value accepted: %s", r.error);
     method_result_free(&r);
     st = hesstest_run("soadjoint", m, theta, WANT_GRADIENT, NULL, 0, 0, NULL, &r);
-    CVTEST_CHECK(st == METHOD_EUNSUPPORTED, "a gradient request was accepted");
+    CHECK(st == METHOD_EUNSUPPORTED, "a gradient request was accepted");
     method_result_free(&r);
     const double zero[2] = {0.0, 0.0};   /* H·0 = 0 exactly: nothing but the gradient */
     st = hesstest_run("soadjoint", m, theta, WANT_HVP, zero, 1e-8, 1e-8, NULL, &r);
-    CVTEST_CHECK(st == METHOD_OK && r.hvp[0] == 0.0 && r.hvp[1] == 0.0, "H*0: %s", r.error);
+    CHECK(st == METHOD_OK && r.hvp[0] == 0.0 && r.hvp[1] == 0.0, "H*0: %s", r.error);
     method_result_free(&r);
     model_destroy(m);
 }
@@ -122,5 +122,5 @@ int main(void)
         check_hvp(names[i]);
     }
     check_refusals();
-    return cvtest_done("methods/test_soadjoint");
+    return check_finish("methods/test_soadjoint");
 }

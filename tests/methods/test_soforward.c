@@ -5,7 +5,7 @@
 
 static void check(const char *name, const char *mode)
 {
-    model *m = cvtest_model(name);
+    model *m = check_model_create(name);
     const int np = m->np;
     double theta[4], L, g[4], H[16];
     model_nominal(m, theta);
@@ -16,26 +16,26 @@ static void check(const char *name, const char *mode)
     method_result r;
     method_status st = hesstest_run("soforward", m, theta, WANT_HESSIAN, NULL, 1e-10, 1e-10, kv,
                                     &r);
-    CVTEST_CHECK(st == METHOD_OK, "%s %s: %s", name, mode, r.error);
+    CHECK(st == METHOD_OK, "%s %s: %s", name, mode, r.error);
     if (st == METHOD_OK) {
         const double eh = cvtest_relerr(r.hessian, H, np * np);
         const double eg = cvtest_relerr(r.gradient, g, np);
         printf("%-12s %-13s Hessian rel. error %.2e  gradient %.2e  steps %ld  jvp %ld  "
                "second %ld\n", name, mode, eh, eg, r.steps_fwd, r.fwd.jvp, r.fwd.second);
-        CVTEST_CHECK(eh <= 1e-6, "%s %s: Hessian relative error %.3e > 1e-6", name, mode, eh);
-        CVTEST_CHECK(eg <= 1e-7, "%s %s: gradient relative error %.3e", name, mode, eg);
-        CVTEST_CHECK(fabs(r.loss - L) <= 1e-8 * fabs(L), "%s %s: loss", name, mode);
-        CVTEST_CHECK(hesstest_asymmetry(r.hessian, np) <= 1e-8, "%s %s: asymmetry", name, mode);
+        CHECK(eh <= 1e-6, "%s %s: Hessian relative error %.3e > 1e-6", name, mode, eh);
+        CHECK(eg <= 1e-7, "%s %s: gradient relative error %.3e", name, mode, eg);
+        CHECK(fabs(r.loss - L) <= 1e-8 * fabs(L), "%s %s: loss", name, mode);
+        CHECK(hesstest_asymmetry(r.hessian, np) <= 1e-8, "%s %s: asymmetry", name, mode);
         /* np first- and np(np+1)/2 second-order vectors; each sensitivity evaluation makes
          * np J·v products and np(np+1)/2 second-order ones (plus the observations' products,
          * which are not counted by the model layer) */
         const int pairs = np * (np + 1) / 2;
-        CVTEST_CHECK(cvtest_extra(&r, "sensitivity_vectors") == np + pairs,
-                     "%s: %g sensitivity vectors", name, cvtest_extra(&r, "sensitivity_vectors"));
-        CVTEST_CHECK(r.fwd.jvp % np == 0 && r.fwd.second == (r.fwd.jvp / np) * pairs,
-                     "%s %s: jvp %ld second %ld", name, mode, r.fwd.jvp, r.fwd.second);
-        CVTEST_CHECK(r.bwd.rhs == 0 && r.bwd.second == 0 && r.steps_bwd == 0,
-                     "%s: a backward pass was counted", name);
+        CHECK(check_extra(&r, "sensitivity_vectors") == np + pairs,
+              "%s: %g sensitivity vectors", name, check_extra(&r, "sensitivity_vectors"));
+        CHECK(r.fwd.jvp % np == 0 && r.fwd.second == (r.fwd.jvp / np) * pairs,
+              "%s %s: jvp %ld second %ld", name, mode, r.fwd.jvp, r.fwd.second);
+        CHECK(r.bwd.rhs == 0 && r.bwd.second == 0 && r.steps_bwd == 0,
+              "%s: a backward pass was counted", name);
     }
     method_result_free(&r);
     model_destroy(m);
@@ -47,5 +47,5 @@ int main(void)
     check("freefall", "staggered");
     check("freefall-x0", "simultaneous");
     check("freefall-x0", "staggered");
-    return cvtest_done("methods/test_soforward");
+    return check_finish("methods/test_soforward");
 }

@@ -23,21 +23,21 @@ static void check_digits(const char *what, const char *label, double value, cons
 {
     char text[32];
     snprintf(text, sizeof text, "%.4e", value);
-    CVTEST_CHECK(strcmp(text, printed) == 0, "%s: %s = %s (%.10g), printed %s", what, label, text,
-                 value, printed);
+    CHECK(strcmp(text, printed) == 0, "%s: %s = %s (%.10g), printed %s", what, label, text,
+          value, printed);
 }
 
 static void check_backend(const char *backend, const char *const *kv, double rtol, double atol,
                           const char *const *grad)
 {
-    model *m = cvtest_model("sundials-hessian");
+    model *m = check_model_create("sundials-hessian");
     double theta[2];
     model_nominal(m, theta);
     char what[96];
     snprintf(what, sizeof what, "%s%s%s rtol %g", backend, kv ? " " : "", kv ? kv[0] : "", rtol);
     method_result r;
     method_status st = hesstest_run(backend, m, theta, WANT_HESSIAN, NULL, rtol, atol, kv, &r);
-    CVTEST_CHECK(st == METHOD_OK, "%s: %s", what, r.error);
+    CHECK(st == METHOD_OK, "%s: %s", what, r.error);
     if (st == METHOD_OK) {
         printf("%-44s G %.10f  dG %.10f %.10f  H %.10f %.10f %.10f %.10f\n", what, r.loss,
                r.gradient[0], r.gradient[1], r.hessian[0], r.hessian[1], r.hessian[2],
@@ -73,12 +73,12 @@ static int simpson_at(void *user, int k, double t, const double *x, const double
 
 static void check_fim(void)
 {
-    model *m = cvtest_model("sundials-hessian");
+    model *m = check_model_create("sundials-hessian");
     double theta[2];
     model_nominal(m, theta);
     simpson s = {2001, 2.0 / 2000, {0, 0, 0, 0}};
-    model *dense = cvtest_model("sundials-hessian");
-    CVTEST_CHECK(model_condition_alloc(dense, 0, s.n) == 0, "condition");
+    model *dense = check_model_create("sundials-hessian");
+    CHECK(model_condition_alloc(dense, 0, s.n) == 0, "condition");
     for (int k = 0; k < s.n; k++)
         dense->cond[0].times[k] = k * s.h;
     char err[256];
@@ -86,20 +86,20 @@ static void check_fim(void)
     const cv_settings set = {"test", CV_FAMILY_BDF, 1e-12, 1e-14, 1000000, CV_LINSOL_AUTO};
     const cv_forward_options fo = {CV_SENS_SIMULTANEOUS, 1, 0, CV_INTERP_HERMITE, NULL, NULL};
     cv_solver *cv = ctx ? cv_forward_new(ctx, &set, &fo, err, sizeof err) : NULL;
-    CVTEST_CHECK(cv && cv_forward_run(cv, simpson_at, &s, err, sizeof err) == 0, "%s", err);
+    CHECK(cv && cv_forward_run(cv, simpson_at, &s, err, sizeof err) == 0, "%s", err);
     cv_free(cv);
     model_ctx_free(ctx);
     model_destroy(dense);
 
     method_result r;
     method_status st = hesstest_run("fim", m, theta, WANT_HESSIAN, NULL, 1e-12, 1e-14, NULL, &r);
-    CVTEST_CHECK(st == METHOD_OK, "fim: %s", r.error);
+    CHECK(st == METHOD_OK, "fim: %s", r.error);
     if (st == METHOD_OK) {
-        const double e = hesstest_scaled_err(r.hessian, s.sum, 4);
+        const double e = cvtest_scaled_err(r.hessian, s.sum, 4);
         printf("fim: Gauss-Newton %.10f %.10f %.10f %.10f, Simpson %.10f %.10f %.10f %.10f, "
                "error %.1e\n", r.hessian[0], r.hessian[1], r.hessian[2], r.hessian[3], s.sum[0],
                s.sum[1], s.sum[2], s.sum[3], e);
-        CVTEST_CHECK(e <= 1e-8, "fim vs Simpson %.3e", e);
+        CHECK(e <= 1e-8, "fim vs Simpson %.3e", e);
         check_digits("fim", "G", r.loss, printed_G);
         for (int i = 0; i < 2; i++)
             check_digits("fim", "dG/dp", r.gradient[i], printed_grad[i]);
@@ -124,18 +124,18 @@ int main(void)
     check_backend("fdhess", NULL, 1e-12, 1e-14, printed_grad);
     check_fim();
     /* H·v along e_1 is the first column */
-    model *m = cvtest_model("sundials-hessian");
+    model *m = check_model_create("sundials-hessian");
     double theta[2];
     model_nominal(m, theta);
     const double e1[2] = {1.0, 0.0};
     method_result r;
     method_status st = hesstest_run("soadjoint", m, theta, WANT_HVP, e1, 1e-10, 1e-12, NULL, &r);
-    CVTEST_CHECK(st == METHOD_OK, "H*e1: %s", r.error);
+    CHECK(st == METHOD_OK, "H*e1: %s", r.error);
     if (st == METHOD_OK) {
         check_digits("soadjoint H*e1", "H11", r.hvp[0], printed_H[0]);
         check_digits("soadjoint H*e1", "H21", r.hvp[1], printed_H[2]);
     }
     method_result_free(&r);
     model_destroy(m);
-    return cvtest_done("methods/test_sundials_hessian");
+    return check_finish("methods/test_sundials_hessian");
 }

@@ -51,7 +51,7 @@ static void exactness(void)
 {
     const char *names[] = {"freefall", "freefall-x0"};
     for (int k = 0; k < 2; k++) {
-        model *m = model_create(names[k], NULL, 0);
+        model *m = check_model_create(names[k]);
         check_exact(names[k], m, "euler", 0, 300);
         check_exact(names[k], m, "rk4", 0, 100);
         check_exact(names[k], m, "dopri5", 0, 40);
@@ -68,7 +68,7 @@ static void exactness(void)
     check_exact("vdp-test", v, "rosenbrock", 0, 100);
     check_exact("vdp-test", v, "rosenbrock", 1e-7, 0);
     ddt_free_model(v);
-    model *rob = model_create("robertson-asa", NULL, 0);
+    model *rob = check_model_create("robertson-asa");
     check_exact("robertson-asa", rob, "rosenbrock", 1e-5, 0);
     model_destroy(rob);
 }
@@ -76,7 +76,7 @@ static void exactness(void)
 /* the closed-form gradient, approached as the tolerance tightens */
 static void convergence(void)
 {
-    model *m = model_create("freefall", NULL, 0);
+    model *m = check_model_create("freefall");
     double theta[2], exact[2];
     model_nominal(m, theta);
     m->exact(m, theta, NULL, exact, NULL);
@@ -115,7 +115,7 @@ static void convergence(void)
 /* bytes: peak(K2) − peak(K1) = (K2 − K1)·bytes per step, and the per-step target */
 static void bytes(void)
 {
-    model *m = model_create("freefall", NULL, 0);
+    model *m = check_model_create("freefall");
     model *v = ddt_vdp_model();
     double theta[8];
     const char *solvers[4] = {"euler", "rk4", "dopri5", "rosenbrock"};
@@ -137,8 +137,8 @@ static void bytes(void)
                 CHECK(ddt_run("tape", mm, theta, 0, solvers[s], 0, kv, &r) == METHOD_OK,
                           "%s", r.error);
                 peak[k] = r.peak_bytes;
-                steps[k] = (long)ddt_extra(&r, "tape_steps_max");
-                per_step = ddt_extra(&r, "tape_bytes_per_step");
+                steps[k] = (long)check_extra(&r, "tape_steps_max");
+                per_step = check_extra(&r, "tape_bytes_per_step");
                 method_result_free(&r);
             }
             /* a Rosenbrock grid also holds its merged time grid: 8 more bytes per step */
@@ -161,7 +161,7 @@ static void bytes(void)
 
 static void memory_cap(void)
 {
-    model *m = model_create("freefall", NULL, 0);
+    model *m = check_model_create("freefall");
     double theta[2];
     model_nominal(m, theta);
     method_result r;

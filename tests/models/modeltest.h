@@ -1,48 +1,13 @@
-/* modeltest — helpers shared by the model tests: checks, the loss by CVODES and by our own
- * adaptive Runge–Kutta solve, and gradients through a backend.  Header-only; each test
- * includes it once. */
+/* modeltest — what the model tests add to tests/check.h: the loss by CVODES and by our own
+ * adaptive integrators, and gradients through a backend.  Header-only; each test includes it
+ * once. */
 #ifndef ODEGRAD_TESTS_MODELTEST_H
 #define ODEGRAD_TESTS_MODELTEST_H
 
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "core/cvwrap.h"
-#include "core/model.h"
 #include "core/rk.h"
 #include "core/rosenbrock.h"
-#include "methods/method.h"
 #include "tests/check.h"
-
-static inline model *mt_model(const char *name)
-{
-    char err[256];
-    model *m = model_create(name, err, sizeof err);
-    if (!m) {
-        fprintf(stderr, "cannot create model %s: %s\n", name, err);
-        exit(1);
-    }
-    return m;
-}
-
-static inline double mt_rel(double a, double b)
-{
-    const double s = fmax(fabs(a), fabs(b));
-    return s > 0.0 ? fabs(a - b) / s : 0.0;
-}
-
-/* max-norm relative difference of two vectors */
-static inline double mt_rel_vec(const double *a, const double *b, int n)
-{
-    double d = 0.0, s = 0.0;
-    for (int i = 0; i < n; i++) {
-        d = fmax(d, fabs(a[i] - b[i]));
-        s = fmax(s, fmax(fabs(a[i]), fabs(b[i])));
-    }
-    return s > 0.0 ? d / s : d;
-}
 
 /* ---- the loss by CVODES ------------------------------------------------------------------ */
 
@@ -174,27 +139,8 @@ static inline method_status mt_gradient(const char *name, const model *m, const 
                                         double rtol, double atol, const char *const *kv,
                                         method_result *r)
 {
-    const method_type *type = method_find(name);
-    memset(r, 0, sizeof *r);
-    r->np = m->np;
-    if (!type) {
-        snprintf(r->error, sizeof r->error, "no backend '%s'", name);
-        return METHOD_EUNSUPPORTED;
-    }
-    method_options o;
-    method_options_init(&o);
-    o.rtol = rtol;
-    o.atol = atol;
-    o.want = WANT_GRADIENT;
-    char keys[METHOD_MAX_KV][64];
-    for (int i = 0; kv && kv[i] && i < METHOD_MAX_KV; i++) {
-        const char *eq = strchr(kv[i], '=');
-        snprintf(keys[i], sizeof keys[i], "%.*s", (int)(eq - kv[i]), kv[i]);
-        o.key[i] = keys[i];
-        o.value[i] = eq + 1;
-        o.nkv = i + 1;
-    }
-    return method_run(type, m, theta, &o, r);
+    const method_options o = check_options(rtol, atol);
+    return check_run(name, m, theta, &o, kv, r);
 }
 
 #endif

@@ -30,10 +30,10 @@ static double check_gradients(const model_case *mc, const model *m, const double
     CHECK(s2 == METHOD_OK, "%s: fd: %s", mc->name, fd.error);
     double gdiff = NAN;
     if (s1 == METHOD_OK && s2 == METHOD_OK) {
-        gdiff = mt_rel_vec(fw.gradient, fd.gradient, m->np);
+        gdiff = check_rel_diff_vec(fw.gradient, fd.gradient, m->np);
         CHECK(gdiff <= mc->grad_tol, "%s: forward and fd gradients differ by %.3g",
               mc->name, gdiff);
-        CHECK(mt_rel(fw.loss, loss) < 1e-8, "%s: forward's loss %.15g", mc->name, fw.loss);
+        CHECK(check_rel_diff(fw.loss, loss) < 1e-8, "%s: forward's loss %.15g", mc->name, fw.loss);
     }
     method_result_free(&fw);
     method_result_free(&fd);
@@ -48,18 +48,19 @@ static void check_at(const model_case *mc, const model *m, const double *theta)
     CHECK(mt_loss_ours(m, theta, MT_DOPRI5, 1e-12, mc->atol, &rk) == 0, "%s: dopri5", mc->name);
     CHECK(mt_loss_ours(m, theta, MT_ROS34PW2, mc->ros_rtol, mc->atol, &ros) == 0, "%s: ros34pw2",
           mc->name);
-    CHECK(isfinite(bdf) && mt_rel(bdf, rk) <= mc->loss_tol,
+    CHECK(isfinite(bdf) && check_rel_diff(bdf, rk) <= mc->loss_tol,
           "%s: loss %.15g (CVODES BDF) vs %.15g (dopri5)", mc->name, bdf, rk);
-    CHECK(isfinite(bdf) && mt_rel(bdf, ros) <= mc->loss_tol,
+    CHECK(isfinite(bdf) && check_rel_diff(bdf, ros) <= mc->loss_tol,
           "%s: loss %.15g (CVODES BDF) vs %.15g (ros34pw2)", mc->name, bdf, ros);
     const double gdiff = mc->grad_rtol > 0.0 ? check_gradients(mc, m, theta, bdf) : NAN;
     printf("%-16s np %4d  loss %.13g (bdf), rel. to it: dopri5 %.1e, ros34pw2 %.1e; "
-           "forward vs fd %.1e\n", mc->name, m->np, bdf, mt_rel(bdf, rk), mt_rel(bdf, ros), gdiff);
+           "forward vs fd %.1e\n", mc->name, m->np, bdf, check_rel_diff(bdf, rk),
+           check_rel_diff(bdf, ros), gdiff);
 }
 
 static void check_model(const model_case *mc)
 {
-    model *m = mt_model(mc->name);
+    model *m = check_model_create(mc->name);
     double *theta = malloc(sizeof(double) * (size_t)m->np);
     model_nominal(m, theta);
     check_at(mc, m, theta);

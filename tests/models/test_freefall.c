@@ -1,19 +1,11 @@
 /* test_freefall — the closed-form oracle itself: the check point of MODELS.md §1, and the
  * exact gradient and Hessian of the loss against Richardson differences of the exact loss. */
-#include "core/model.h"
 #include "models/freefall.h"
-
-#include <math.h>
-#include <stdio.h>
-
-static int failures = 0;
+#include "tests/check.h"
 
 static void expect(int ok, const char *what, double got, double want)
 {
-    if (!ok) {
-        failures++;
-        fprintf(stderr, "FAIL %s: got %.12g, want %.12g\n", what, got, want);
-    }
+    CHECK(ok, "%s: got %.12g, want %.12g", what, got, want);
 }
 
 /* d/dθ_j of the exact loss (or of gradient entry i when i >= 0), Richardson-extrapolated */
@@ -47,12 +39,7 @@ int main(void)
 
     const char *names[2] = {"freefall", "freefall-x0"};
     for (int v = 0; v < 2; v++) {
-        char err[256];
-        model *m = model_create(names[v], err, sizeof err);
-        if (!m) {
-            fprintf(stderr, "FAIL %s\n", err);
-            return 1;
-        }
+        model *m = check_model_create(names[v]);
         expect(m->ncond == 1 && m->cond[0].ntimes == 100 && m->cond[0].times[99] == 5.0,
                "100 observations on [0, 5]", m->cond[0].ntimes, 100);
         double theta[4], L, g[4], H[16];
@@ -75,8 +62,7 @@ int main(void)
         expect(L < 1e-24, "zero loss at the truth", L, 0.0);
         model_destroy(m);
     }
-    if (failures)
-        return 1;
-    printf("freefall oracle: check point, gradient and Hessian verified\n");
-    return 0;
+    if (!check_failures)
+        printf("freefall oracle: check point, gradient and Hessian verified\n");
+    return check_finish("models/test_freefall");
 }

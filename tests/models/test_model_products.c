@@ -21,14 +21,11 @@
 static void check(const char *model_name, const char *what, int cond, const double *got,
                   const double *want, int n, double tol)
 {
-    const double d = mt_rel_vec(got, want, n);
+    const double d = check_rel_diff_vec(got, want, n);
     if (getenv("ODEGRAD_TEST_VERBOSE"))
         printf("  %s (condition %d) %s: relative difference %.3g\n", model_name, cond, what, d);
-    if (!(d <= tol)) {
-        check_failures++;
-        fprintf(stderr, "FAIL %s (condition %d) %s: relative difference %.3g > %.1g\n",
-                model_name, cond, what, d, tol);
-    }
+    CHECK(d <= tol, "%s (condition %d) %s: relative difference %.3g > %.1g", model_name, cond,
+          what, d, tol);
 }
 
 static double *vec(int n)
@@ -60,9 +57,8 @@ static int evaluate(const ev_point *P, ev_kind kind, double s, double *out)
     char err[256];
     model_ctx *ctx = model_ctx_new(m, th, err, sizeof err);
     int n = 0;
+    CHECK(ctx != NULL, "%s: %s", m->name, err);
     if (!ctx) {
-        fprintf(stderr, "FAIL %s: %s\n", m->name, err);
-        check_failures++;
         free(th);
         free(x);
         return 0;
@@ -150,12 +146,7 @@ static void fill(neural_rng *rng, double *v, int n, const double *scale)
 static void run_case(const product_case *pc)
 {
     char err[256];
-    model *m = model_create(pc->name, err, sizeof err);
-    if (!m) {
-        fprintf(stderr, "FAIL %s: %s\n", pc->name, err);
-        check_failures++;
-        return;
-    }
+    model *m = check_model_create(pc->name);
     const int nx = m->nx, np = m->np, ny = m->ny;
     double *theta = vec(np), *x = vec(nx), *xs = vec(nx);
     double *dx1 = vec(nx), *dx2 = vec(nx), *u1 = vec(np), *u2 = vec(np);
@@ -166,11 +157,9 @@ static void run_case(const product_case *pc)
     neural_rng rng = {12345};
     for (int k = 0; k < m->ncond; k++) {
         model_ctx *ctx = model_ctx_new(m, theta, err, sizeof err);
-        if (!ctx) {
-            fprintf(stderr, "FAIL %s: %s\n", pc->name, err);
-            check_failures++;
+        CHECK(ctx != NULL, "%s: %s", pc->name, err);
+        if (!ctx)
             break;
-        }
         model_ctx_condition(ctx, k);
         /* a state near the initial one, directions scaled like the state */
         model_x0(ctx, x);

@@ -43,7 +43,7 @@ static void hand_rhs(const value_case *vc, const model *m, const double *p, cons
 
 static void check_rhs(const value_case *vc)
 {
-    model *m = mt_model(vc->name);
+    model *m = check_model_create(vc->name);
     const int nx = m->nx, np = m->np;
     char err[256];
     double *theta = malloc(sizeof(double) * (size_t)np), *x = malloc(sizeof(double) * (size_t)nx);
@@ -73,7 +73,7 @@ static void check_rhs(const value_case *vc)
             for (int q = 0; q < 4; q++) {
                 model_rhs(ctx, vc->times[q], x, f);
                 hand_rhs(vc, m, p, m->cond[k].constants, vc->times[q], x, g, &input, work);
-                const double d = mt_rel_vec(f, g, nx);
+                const double d = check_rel_diff_vec(f, g, nx);
                 worst = fmax(worst, d);
                 CHECK(d < 1e-13, "%s (condition %d, t = %g): graph and hand-written rhs "
                       "differ by %.3g", vc->name, k, vc->times[q], d);
@@ -96,7 +96,7 @@ static void check_brusselator_definition(int N)
 {
     char name[32], err[256];
     snprintf(name, sizeof name, "brusselator-%d", N);
-    model *m = mt_model(name);
+    model *m = check_model_create(name);
     const int n2 = N * N;
     CHECK(m->nx == 2 * n2 && m->np == 4 * n2 && m->ny == 2 * n2, "%s sizes", name);
     CHECK(m->loss == LOSS_SUM_OF_SQUARES && m->sse_weight == 0.5 && m->stiff &&
@@ -121,11 +121,12 @@ static void check_brusselator_definition(int N)
             const double xi = i * dx, yj = j * dx;
             const double u0 = 22.0 * pow(yj * (1.0 - yj), 1.5);
             const double v0 = 27.0 * pow(xi * (1.0 - xi), 1.5);
-            CHECK(mt_rel(x0[i * N + j], u0) < 1e-15 && mt_rel(x0[n2 + i * N + j], v0) < 1e-15,
+            CHECK(check_rel_diff(x0[i * N + j], u0) < 1e-15 &&
+                      check_rel_diff(x0[n2 + i * N + j], v0) < 1e-15,
                   "%s x0 at (%d, %d)", name, i, j);
             loss += 0.5 * ((1.0 - u0) * (1.0 - u0) + (1.0 - v0) * (1.0 - v0));
         }
-    CHECK(mt_rel(model_loss_term(ctx, 0, x0), loss) < 1e-14, "%s loss term at t = 0", name);
+    CHECK(check_rel_diff(model_loss_term(ctx, 0, x0), loss) < 1e-14, "%s loss term at t = 0", name);
     model_ctx_free(ctx);
     free(theta);
     free(x0);
@@ -137,7 +138,7 @@ static void check_brusselator_definition(int N)
 static void check_neural_freefall(void)
 {
     char err[256];
-    model *m = mt_model("neural-freefall");
+    model *m = check_model_create("neural-freefall");
     const neural_net *net = m->data;
     CHECK(m->nx == 2 && m->np == 82 && m->ny == 1 && net->D == 2 && net->H == 16 && net->L == 1,
           "neural-freefall shape");
@@ -162,16 +163,16 @@ static void check_neural_freefall(void)
     model_nominal(m, theta);
     model_ctx *ctx = model_ctx_new(m, theta, err, sizeof err);
     const double r = 3.0 - c->values[7];
-    CHECK(mt_rel(model_loss_term(ctx, 7, x), r * r) < 1e-15, "loss term (y - d)^2");
+    CHECK(check_rel_diff(model_loss_term(ctx, 7, x), r * r) < 1e-15, "loss term (y - d)^2");
     model_ctx_free(ctx);
     /* two instances are identical (seeded), and the MLP family's data follow the spiral:
      * each pair's radius decays like exp(−0.1 t) */
-    model *again = mt_model("neural-freefall");
+    model *again = check_model_create("neural-freefall");
     for (int j = 0; j < m->np; j++)
         CHECK(again->params[j].nominal == m->params[j].nominal, "seeded initialisation");
     model_destroy(again);
     model_destroy(m);
-    model *s = mt_model("mlp-5-8");
+    model *s = check_model_create("mlp-5-8");
     const neural_net *sn = s->data;
     for (int k = 0; k < s->cond[0].ntimes; k++)
         for (int i = 0; i < 5; i++) {
@@ -180,7 +181,7 @@ static void check_neural_freefall(void)
             const double want = i < 4 ? hypot(sn->x0[i & ~1], sn->x0[i | 1]) * decay
                                       : fabs(sn->x0[4]) * decay;
             const double got = i < 4 ? hypot(d[i & ~1], d[i | 1]) : fabs(d[4]);
-            CHECK(mt_rel(got, want) < 1e-14, "spiral radius at t = %g", t);
+            CHECK(check_rel_diff(got, want) < 1e-14, "spiral radius at t = %g", t);
         }
     model_destroy(s);
 }

@@ -60,8 +60,8 @@ static void check_steady(const model *m, const double *theta, const char *where)
     }
     steady_by_bisection(p, oracle);
     for (int i = 0; i < RAF_NX; i++)
-        CHECK(mt_rel(x0[i], oracle[i]) < 1e-12, "%s: x0[%d] = %.17g, bisection %.17g", where,
-              i, x0[i], oracle[i]);
+        CHECK(check_rel_diff(x0[i], oracle[i]) < 1e-12, "%s: x0[%d] = %.17g, bisection %.17g",
+              where, i, x0[i], oracle[i]);
     /* the same initial state in every condition (inhibitors act from t = 0) */
     for (int k = 1; k < m->ncond; k++) {
         model_ctx_condition(ctx, k);
@@ -115,7 +115,7 @@ static void check_x0_jacobian(const model *m, const double *theta, const char *w
 
 int main(void)
 {
-    model *m = mt_model("rafmekerk");
+    model *m = check_model_create("rafmekerk");
     CHECK(m->nx == 3 && m->np == 28 && m->nc == 2 && m->ny == 8, "sizes %d %d %d %d", m->nx,
           m->np, m->nc, m->ny);
     CHECK(m->initial == NULL && m->steady_guess != NULL, "x0 must be a steady state");

@@ -1,0 +1,106 @@
+/* adjcommon — options, forward pass, piecewise backward sweep and byte accounting of the
+ * checkpointed CVODES adjoints.  See adjcommon.h. */
+#include "adjcommon.h"
+
+#include <string.h>
+
+method_status adj_options(const method_type *type, const method_options *o,
+                          const cv_settings *fwd, const cv_settings *bwd,
+                          cv_forward_options *fo, cv_backward_options *bo, mem_account *acc,
+                          method_result *r)
+{
+    fo->checkpoint_steps = method_opt_int(type, o, "nd");
+    fo->interp = strcmp(method_opt_choice(type, o, "interp"), "polynomial") == 0
+                     ? CV_INTERP_POLYNOMIAL
+                     : CV_INTERP_HERMITE;
+    fo->counts = &r->fwd;
+    fo->account = o->mem_cap ? acc : NULL;
+    bo->family = bwd->family;
+    bo->rtol = bwd->rtol;
+    bo->atol = bwd->atol;
+    const long max_steps_b = method_opt_int(type, o, "max_steps_b");
+    bo->max_steps = max_steps_b > 0 ? max_steps_b : bwd->max_steps;
+    bo->quad_errcon = (int)method_opt_int(type, o, "quad_errcon");
+    bo->counts = &r->bwd;
+    const long max_order = fwd->family == CV_FAMILY_ADAMS ? 12 : 5;
+    if (fo->interp == CV_INTERP_POLYNOMIAL && fo->checkpoint_steps < max_order)
+        return method_fail(r, METHOD_EINPUT,
+                           "%s: interp=polynomial needs nd >= %ld with --solver %s (CVODES "
+                           "interpolates at the method's order); raise nd or use interp=hermite",
+                           type->name, max_order, cv_family_name(fwd->family));
+    return METHOD_OK;
+}
+
+method_status adj_forward(const char *name, cv_solver *cv, cv_obs_fn at_obs, void *user,
+                          const mem_account *acc, cv_checkpoint_stats *cs, method_result *r)
+{
+    char err[256];
+    if (cv_forward_run(cv, at_obs, user, err, sizeof err) != 0)
+        return method_fail(r, acc->refused ? METHOD_EMEMORY : METHOD_ESOLVER, "%s", err);
+    r->steps_fwd += cv_steps(cv);   /* before the backward pass resets CVODES's counters */
+    if (cv_checkpoint_stats_get(cv, cs) != 0)
+        return method_fail(r, METHOD_EMEMORY, "%s: out of memory reading checkpoints", name);
+    r->checkpoints += cs->checkpoints;
+    return METHOD_OK;
+}
+
+/* y += j_k, the jump of the backward state at observation k */
+static void adj_jump(double *yB, const double *jumps, int ny, int k)
+{
+    const double *jk = jumps + (size_t)k * (size_t)ny;
+    for (int i = 0; i < ny; i++)
+        yB[i] += jk[i];
+}
+
+method_status adj_backward(cv_solver *cv, model_ctx *ctx, const adj_backward_problem *bp,
+                           void *setup, const double *jumps, int ny, int nq, double *yB,
+                           double *qB, method_result *r)
+{
+    char err[256];
+    const int nobs = model_nobs(ctx);
+    const double *times = model_obs_times(ctx);
+    const double t0 = model_ctx_model(ctx)->t0;
+    const double T = model_has_running_cost(ctx) || nobs == 0 ? cv_forward_tf(cv)
+                                                              : times[nobs - 1];
+    memset(yB, 0, sizeof(double) * (size_t)ny);
+    memset(qB, 0, sizeof(double) * (size_t)nq);
+    int k = nobs - 1;
+    for (; k >= 0 && times[k] >= T; k--)   /* the jumps at T itself start the sweep */
+        adj_jump(yB, jumps, ny, k);
+    if (!(T > t0))
+        return METHOD_OK;
+    if (bp->begin(cv, setup, T, yB, err, sizeof err) != 0)
+        return method_fail(r, METHOD_ESOLVER, "%s", err);
+    for (;;) {
+        const double t_next = k >= 0 ? times[k] : t0;
+        if (bp->to(cv, t_next, yB, qB, err, sizeof err) != 0)
+            return method_fail(r, METHOD_ESOLVER, "%s", err);
+        if (k < 0)
+            break;
+        adj_jump(yB, jumps, ny, k);
+        k--;
+        if (t_next <= t0)   /* a data point at t0: its jump is the last */
+            break;
+        if (bp->restart(cv, t_next, yB, qB, err, sizeof err) != 0)
+            return method_fail(r, METHOD_ESOLVER, "%s", err);
+    }
+    r->steps_bwd += bp->steps(cv);
+    return METHOD_OK;
+}
+
+void adj_peak_note(adj_peak *p, cv_solver *cv, const cv_checkpoint_stats *cs)
+{
+    const size_t held =
+        cv_workspace_bytes(cv) + cs->checkpoint_bytes + cs->interp_bytes + cs->index_bytes;
+    if (held > p->bytes) {
+        p->bytes = held;
+        p->largest = *cs;
+    }
+}
+
+void adj_peak_report(const adj_peak *p, method_result *r)
+{
+    method_extra_add(r, "checkpoint_bytes", (double)p->largest.checkpoint_bytes, "bytes");
+    method_extra_add(r, "interp_bytes",
+                     (double)(p->largest.interp_bytes + p->largest.index_bytes), "bytes");
+}
