@@ -7,9 +7,12 @@
  * linear scale, named W<l>_<row>_<col> and b<l>_<row> (layers from 1, entries from 0), with
  * a loose box of ±NEURAL_PARAM_BOUND that no training run comes near.
  *
- * Initialisation (the nominal θ) is seeded and deterministic: Glorot-uniform weights,
- * W_l ~ U(−a, a) with a = √(6/(fan_in + fan_out)), and zero biases — the defaults of Flux's
- * Dense layer that the report used — drawn from SplitMix64 with a fixed seed.
+ * Initialisation (the nominal θ) is seeded and deterministic, drawn from SplitMix64 with a
+ * fixed seed: Glorot-uniform weights, W_l ~ U(−a, a) with a = √(6/(fan_in + fan_out)) (Flux's
+ * default, which the report used), and biases b_l ~ U(−1/√fan_in, 1/√fan_in) (PyTorch's
+ * default).  Flux's zero biases would make neural-freefall degenerate: with x(0) = 0 they
+ * give f(x(0)) = 0, so the trajectory stays at rest, an adaptive solver sees no error and
+ * every gradient method is measured at a fixed point that no training run stays at.
  *
  * neural-freefall (MODELS.md §2): D = 2, H = 16, L = 1 (82 parameters); data = the report's
  * 100 free-fall positions on [0, 5] (g = 9.8, μ = 0.5, from rest; freefall_position_at);
@@ -116,8 +119,8 @@ static void neural_free_data(void *data)
     free(net);
 }
 
-/* Allocate the model for the network D-H-L: sizes, parameter names, seeded Glorot weights,
- * zero biases, and the instance data (x0 left to the caller). */
+/* Allocate the model for the network D-H-L: sizes, parameter names, seeded Glorot weights
+ * and uniform biases, and the instance data (x0 left to the caller). */
 static int neural_setup(model *m, int D, int H, int L, int ny, uint64_t seed, char *err,
                         size_t errlen)
 {
@@ -154,10 +157,12 @@ static int neural_setup(model *m, int D, int H, int L, int ny, uint64_t seed, ch
                                 a * (2.0 * neural_rng_uniform(&rng) - 1.0),
                                 -NEURAL_PARAM_BOUND, NEURAL_PARAM_BOUND);
             }
+        const double bias_bound = 1.0 / sqrt((double)cols);   /* 1/√fan_in */
         for (int r = 0; r < rows; r++) {
             snprintf(name, sizeof name, "b%d_%d", l, r);
-            model_set_param(m, (int)(b + r), name, SCALE_LIN, 0.0, -NEURAL_PARAM_BOUND,
-                            NEURAL_PARAM_BOUND);
+            model_set_param(m, (int)(b + r), name, SCALE_LIN,
+                            bias_bound * (2.0 * neural_rng_uniform(&rng) - 1.0),
+                            -NEURAL_PARAM_BOUND, NEURAL_PARAM_BOUND);
         }
     }
     for (int i = 0; i < D; i++)

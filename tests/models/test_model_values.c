@@ -133,8 +133,9 @@ static void check_brusselator_definition(int N)
     model_destroy(m);
 }
 
-/* neural-freefall: 82 parameters in the 2-16-2 layout, Glorot-bounded seeded weights, zero
- * biases, the report's data and loss. */
+/* neural-freefall: 82 parameters in the 2-16-2 layout, Glorot-bounded seeded weights,
+ * biases bounded by 1/√fan_in (not all zero: that start is a fixed point), the report's data
+ * and loss. */
 static void check_neural_freefall(void)
 {
     char err[256];
@@ -146,11 +147,22 @@ static void check_neural_freefall(void)
               neural_weight_offset(net, 2) == 48 && neural_bias_offset(net, 2) == 80,
           "parameter layout");
     const double a = sqrt(6.0 / 18.0);
+    double f0[2];
     for (int j = 0; j < m->np; j++) {
         const int bias = (j >= 32 && j < 48) || j >= 80;
+        const double bound = j >= 80 ? 1.0 / sqrt(16.0) : 1.0 / sqrt(2.0);   /* 1/√fan_in */
         const double v = m->params[j].nominal;
-        CHECK(bias ? v == 0.0 : (fabs(v) <= a && v != 0.0), "initial %s = %g",
-              m->params[j].name, v);
+        CHECK(bias ? (fabs(v) <= bound && v != 0.0) : (fabs(v) <= a && v != 0.0),
+              "initial %s = %g", m->params[j].name, v);
+    }
+    {   /* the start is not a fixed point: f(x(0)) ≠ 0 */
+        double theta[82], x0[2];
+        model_nominal(m, theta);
+        model_ctx *ctx = model_ctx_new(m, theta, err, sizeof err);
+        model_x0(ctx, x0);
+        model_rhs(ctx, 0.0, x0, f0);
+        CHECK(f0[0] != 0.0 || f0[1] != 0.0, "f(x0) = 0 at the nominal theta");
+        model_ctx_free(ctx);
     }
     CHECK(strcmp(m->params[33].name, "b1_1") == 0 && strcmp(m->params[49].name, "W2_0_1") == 0,
           "parameter names");
