@@ -6,8 +6,11 @@
  * the report's values g = 9.8, μ = k/m = 0.5, y0 = v0 = 0.  Loss: the report's plain sum of
  * squares Σ (y(t_i) − d_i)².
  *
- * Two variants: `freefall` estimates θ = (g, μ) with the initial state fixed at rest;
- * `freefall-x0` also estimates θ = (g, μ, y0, v0).  The nominal θ (9.81, 0.3[, 1, 2]) is the
+ * Variants: `freefall` estimates θ = (g, μ) with the initial state fixed at rest;
+ * `freefall-x0` also estimates θ = (g, μ, y0, v0); `freefall-T<T>` is `freefall` over the
+ * horizon [0, T] (T seconds, 0 < T ≤ FREEFALL_MAX_HORIZON) with its 100 positions equally
+ * spaced on [0, T] — the family of the error-accumulation study (gradient error against
+ * horizon), with the same closed-form oracle.  The nominal θ (9.81, 0.3[, 1, 2]) is the
  * check point of MODELS.md §1 — away from the data-generating values, so the gradient is not
  * zero there.
  *
@@ -20,6 +23,7 @@
  *     B'' = 2(1−E)/μ³ − 2tE/μ² − t²E/μ
  * That is the oracle every backend is checked against. */
 #include "freefall.h"
+#include "closedform.h"
 
 #include <math.h>
 #include <string.h>
@@ -28,6 +32,8 @@
 #define FREEFALL_T_END 5.0
 #define FREEFALL_TRUE_G 9.8
 #define FREEFALL_TRUE_MU 0.5
+#define FREEFALL_HORIZON_PREFIX "freefall-T"
+#define FREEFALL_MAX_HORIZON 1e6
 
 enum { P_G, P_MU, P_Y0, P_V0 };
 
@@ -85,46 +91,30 @@ static double freefall_position_exact(double t, const double *theta, int np, dou
     return y0 + g * A + v0 * B;
 }
 
-/* L = Σ w (y_i − d_i)²,  ∇L = Σ 2w r_i ∇y_i,  ∇²L = Σ 2w (∇y_i ∇y_iᵀ + r_i ∇²y_i). */
+/* the report's sum of squares and its exact derivatives, from those of y (closedform.h) */
 static int freefall_exact(const model *m, const double *theta, double *loss,
                           double *gradient, double *hessian)
 {
-    const int np = m->np;
     if (!(theta[P_MU] > 0.0))
         return -1;
-    double dy[4], d2y[16], L = 0.0;
-    if (gradient)
-        memset(gradient, 0, sizeof(double) * (size_t)np);
-    if (hessian)
-        memset(hessian, 0, sizeof(double) * (size_t)(np * np));
-    const model_condition *c = &m->cond[0];
-    for (int i = 0; i < c->ntimes; i++) {
-        const double r = freefall_position_exact(c->times[i], theta, np, dy, d2y) - c->values[i];
-        L += m->sse_weight * r * r;
-        for (int a = 0; a < np; a++) {
-            if (gradient)
-                gradient[a] += 2.0 * m->sse_weight * r * dy[a];
-            if (hessian)
-                for (int b = 0; b < np; b++)
-                    hessian[a * np + b] +=
-                        2.0 * m->sse_weight * (dy[a] * dy[b] + r * d2y[a * np + b]);
-        }
-    }
-    if (loss)
-        *loss = L;
+    closedform_sse(m, theta, freefall_position_exact, loss, gradient, hessian);
     return 0;
 }
 
 int freefall_create(model *m, const char *name, char *err, size_t errlen)
 {
-    (void)err;
-    (void)errlen;
     const int with_x0 = strcmp(name, "freefall-x0") == 0;
     const int np = with_x0 ? 4 : 2;
+    double horizon = FREEFALL_T_END;
+    const int family = strncmp(name, FREEFALL_HORIZON_PREFIX, strlen(FREEFALL_HORIZON_PREFIX)) == 0;
+    if (family && closedform_horizon(name, FREEFALL_HORIZON_PREFIX, FREEFALL_MAX_HORIZON,
+                                     "freefall-T20", &horizon, err, errlen) != 0)
+        return -1;
     if (model_alloc(m, 2, np, 0, 1) != 0)
         return -1;
-    m->summary = with_x0 ? "ball with linear drag, theta = (g, mu, y0, v0); closed-form oracle"
-                         : "ball with linear drag, theta = (g, mu); closed-form oracle";
+    m->summary = with_x0  ? "ball with linear drag, theta = (g, mu, y0, v0); closed-form oracle"
+                 : family ? "ball with linear drag over [0, T], theta = (g, mu); closed-form oracle"
+                          : "ball with linear drag, theta = (g, mu); closed-form oracle";
     strcpy(m->state_names[0], "y");
     strcpy(m->state_names[1], "v");
     strcpy(m->obs_names[0], "position");
@@ -135,7 +125,7 @@ int freefall_create(model *m, const char *name, char *err, size_t errlen)
         model_set_param(m, P_V0, "v0", SCALE_LIN, 2.0, -100.0, 100.0);
     }
     m->t0 = 0.0;
-    m->tf = FREEFALL_T_END;
+    m->tf = horizon;
     m->loss = LOSS_SUM_OF_SQUARES;
     m->sse_weight = 1.0;
     m->rtol = 1e-10;
@@ -152,7 +142,7 @@ int freefall_create(model *m, const char *name, char *err, size_t errlen)
     strcpy(c->name, "drop");
     const double truth[4] = {FREEFALL_TRUE_G, FREEFALL_TRUE_MU, 0.0, 0.0};
     for (int i = 0; i < FREEFALL_NOBS; i++) {
-        c->times[i] = FREEFALL_T_END * i / (FREEFALL_NOBS - 1);
+        c->times[i] = horizon * i / (FREEFALL_NOBS - 1);
         c->values[i] = freefall_position_exact(c->times[i], truth, 4, NULL, NULL);
     }
     return 0;
@@ -162,4 +152,15 @@ double freefall_position_at(double t, double g, double mu, double y0, double v0)
 {
     const double theta[4] = {g, mu, y0, v0};
     return freefall_position_exact(t, theta, 4, NULL, NULL);
+}
+
+int freefall_state_at(const model *m, const double *theta, double t, double *x)
+{
+    if (m->exact != freefall_exact || !(theta[P_MU] > 0.0))
+        return -1;
+    const double v0 = m->np == 4 ? theta[P_V0] : 0.0;
+    /* v = v0 e^{−μt} + g (1 − e^{−μt})/μ */
+    x[0] = freefall_position_exact(t, theta, m->np, NULL, NULL);
+    x[1] = v0 * exp(-theta[P_MU] * t) - theta[P_G] * expm1(-theta[P_MU] * t) / theta[P_MU];
+    return 0;
 }

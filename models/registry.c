@@ -5,6 +5,7 @@
 #include "freefall.h"
 #include "jakstat.h"
 #include "neural.h"
+#include "oscillator.h"
 #include "rafmekerk.h"
 #include "robertson.h"
 #include "sundials_hessian.h"
@@ -15,6 +16,18 @@ static const model_type freefall_type = {
 static const model_type freefall_x0_type = {
     "freefall-x0", "freefall-x0",
     "ball with linear drag, theta = (g, mu, y0, v0); closed-form oracle", 0, freefall_create};
+static const model_type freefall_horizon_type = {
+    "freefall-T", "freefall-T<T> (T > 0)",
+    "freefall over the horizon [0, T] seconds (100 positions); closed-form oracle", 1,
+    freefall_create};
+static const model_type oscillator_type = {
+    "oscillator", "oscillator",
+    "harmonic oscillator y = a sin(omega t) (report eq. 16), theta = (omega, a); closed-form oracle",
+    0, oscillator_create};
+static const model_type oscillator_horizon_type = {
+    "oscillator-T", "oscillator-T<T> (T > 0)",
+    "harmonic oscillator over the horizon [0, T] (100 positions); closed-form oracle", 1,
+    oscillator_create};
 static const model_type jakstat_type = {
     "jakstat", "jakstat",
     "JAK2/STAT5 signalling (Swameye 2003): 9 states, 17 log10 params, 46 data", 0,
@@ -49,6 +62,9 @@ static const model_type brusselator_type = {
 const model_type *const model_types[] = {
     &freefall_type,
     &freefall_x0_type,
+    &freefall_horizon_type,
+    &oscillator_type,
+    &oscillator_horizon_type,
     &jakstat_type,
     &rafmekerk_type,
     &neural_freefall_type,
