@@ -1,0 +1,363 @@
+/* odegrad train — the report's training run (section 6): fit a model by Adam with gradients
+ * from any backend, print the loss every few epochs, and write the loss curve, the final
+ * predicted trajectory and the figure (the report's Figure 3).
+ *
+ * Epoch e (1 ≤ e ≤ E) is one gradient at θ_{e−1} and one Adam update to θ_e.  The loss curve
+ * holds L(θ_e) for e = 0 … E, so "epoch 50" is the loss after 50 updates, as the report's
+ * loop prints it; L(θ_E) costs one more backend run.  With the model's seeded initialisation
+ * and a deterministic backend the run is deterministic.
+ *
+ * Files, in --results (default results/), named by --name (default training):
+ *   NAME_loss.csv         epoch,loss
+ *   NAME_trajectory.csv   condition,time,observable,data,predicted  (at θ_E, CVODES BDF at the
+ *                         run's tolerances; one row per observation time and observable)
+ *   figures/NAME.png, .svg   plots/training.gp: data vs prediction beside the loss curve
+ *                         (where plots/make-all draws it from the same files) */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../core/adam.h"
+#include "../core/cvwrap.h"
+#include "../core/stats.h"
+#include "child.h"
+#include "cli.h"
+#include "parse.h"
+#include "request.h"
+
+#define TRAIN_DEFAULT_MODEL "neural-freefall"
+#define TRAIN_DEFAULT_EPOCHS "200"
+#define TRAIN_DEFAULT_LR "0.05"
+#define TRAIN_DEFAULT_EVERY "50"
+#define TRAIN_DEFAULT_RESULTS "results"
+#define TRAIN_DEFAULT_NAME "training"
+#define TRAIN_MAX_EPOCHS 10000000L
+#define TRAIN_GNUPLOT_SECONDS 120.0
+
+static const args_opt train_options[] = {
+    {"epochs", "N", "Adam updates (default " TRAIN_DEFAULT_EPOCHS ")", 0},
+    {"lr", "R", "Adam learning rate (default " TRAIN_DEFAULT_LR ")", 0},
+    {"print-every", "N", "print the loss every N epochs (default " TRAIN_DEFAULT_EVERY ")", 0},
+    {"results", "DIR", "where the files go (default " TRAIN_DEFAULT_RESULTS ")", 0},
+    {"name", "NAME", "file name prefix (default " TRAIN_DEFAULT_NAME ")", 0},
+    {"no-figure", NULL, "write the CSV files only (no gnuplot)", 0},
+    {NULL, NULL, NULL, 0}};
+
+typedef struct {
+    long epochs, every;
+    double lr;
+    const char *dir, *name;
+    int figure;
+} train_settings;
+
+static const char *arg_or(const args_list *a, const char *name, const char *fallback)
+{
+    const char *v = args_get(a, name);
+    return v ? v : fallback;
+}
+
+static int train_read_settings(const args_list *a, train_settings *s, char *err, size_t errlen)
+{
+    if (parse_long(arg_or(a, "epochs", TRAIN_DEFAULT_EPOCHS), "--epochs", 1, TRAIN_MAX_EPOCHS,
+                   &s->epochs, err, errlen) != 0 ||
+        parse_long(arg_or(a, "print-every", TRAIN_DEFAULT_EVERY), "--print-every", 1,
+                   TRAIN_MAX_EPOCHS, &s->every, err, errlen) != 0 ||
+        parse_positive(arg_or(a, "lr", TRAIN_DEFAULT_LR), "--lr", &s->lr, err, errlen) != 0)
+        return -1;
+    s->dir = arg_or(a, "results", TRAIN_DEFAULT_RESULTS);
+    s->name = arg_or(a, "name", TRAIN_DEFAULT_NAME);
+    s->figure = !args_has(a, "no-figure");
+    if (!*s->dir) {
+        snprintf(err, errlen, "--results must name a folder");
+        return -1;
+    }
+    if (s->figure && strchr(s->dir, '\'')) {   /* gnuplot gets the folder in quotes */
+        snprintf(err, errlen, "--results must not contain a quote (') when the figure is "
+                 "drawn (or pass --no-figure)");
+        return -1;
+    }
+    int ok = *s->name != '\0';
+    for (const char *c = s->name; *c; c++)
+        ok &= (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '_' || *c == '-' || *c == '.';
+    if (!ok) {
+        snprintf(err, errlen, "--name must be letters, digits, '_', '-' or '.', not '%s'",
+                 s->name);
+        return -1;
+    }
+    return 0;
+}
+
+/* --model defaults to the report's neural ODE: add it to the scanned arguments. */
+static void train_default_model(args_list *a)
+{
+    if (args_has(a, "model") || a->n >= ARGS_MAX)
+        return;
+    for (int i = 0; request_options[i].name; i++)
+        if (strcmp(request_options[i].name, "model") == 0) {
+            a->item[a->n].opt = &request_options[i];
+            a->item[a->n].value = TRAIN_DEFAULT_MODEL;
+            a->n++;
+        }
+}
+
+static int train_path(char *path, size_t len, const train_settings *s, const char *suffix)
+{
+    int n = snprintf(path, len, "%s/%s%s", s->dir, s->name, suffix);
+    return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* ---- the trajectory at the trained θ ------------------------------------------------------ */
+
+typedef struct {
+    model_ctx *ctx;
+    double *predicted;   /* ntimes × ny of the condition */
+    int ny;
+} train_prediction;
+
+static int train_at_obs(void *user, int k, double t, const double *x, const double *const *S)
+{
+    (void)S;
+    train_prediction *p = user;
+    model_observables(p->ctx, t, x, p->predicted + (size_t)k * (size_t)p->ny);
+    return 0;
+}
+
+/* One row per condition, observable and time, in that order (each series contiguous). */
+static int train_write_trajectory(const cli_request *rq, const double *theta, const char *path,
+                                  char *err, size_t errlen)
+{
+    const model *m = rq->model;
+    model_ctx *ctx = model_ctx_new(m, theta, err, errlen);
+    if (!ctx)
+        return -1;
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, errlen, "cannot write %.300s: %s", path, strerror(errno));
+        model_ctx_free(ctx);
+        return -1;
+    }
+    fprintf(f, "condition,time,observable,data,predicted\n");
+    const cv_settings cs = {"train", CV_FAMILY_BDF, method_rtol(&rq->opts, m),
+                            method_atol(&rq->opts, m), method_max_steps(&rq->opts),
+                            CV_LINSOL_AUTO};
+    const cv_forward_options fo = {CV_SENS_NONE, 0, 0, CV_INTERP_HERMITE, NULL, NULL};
+    int status = 0;
+    for (int k = 0; k < m->ncond && status == 0; k++) {
+        const model_condition *c = &m->cond[k];
+        train_prediction p = {ctx, malloc(sizeof(double) * (size_t)c->ntimes * (size_t)m->ny),
+                              m->ny};
+        model_ctx_condition(ctx, k);
+        cv_solver *cv = p.predicted ? cv_forward_new(ctx, &cs, &fo, err, errlen) : NULL;
+        if (!p.predicted)
+            snprintf(err, errlen, "out of memory");
+        if (!cv || cv_forward_run(cv, train_at_obs, &p, err, errlen) != 0) {
+            status = -1;
+        } else {
+            for (int j = 0; j < m->ny; j++)
+                for (int i = 0; i < c->ntimes; i++)
+                    fprintf(f, "%s,%.17g,%s,%.17g,%.17g\n", c->name, c->times[i], m->obs_names[j],
+                            c->values[(size_t)i * (size_t)m->ny + (size_t)j],
+                            p.predicted[(size_t)i * (size_t)m->ny + (size_t)j]);
+        }
+        cv_free(cv);
+        free(p.predicted);
+    }
+    if (fclose(f) != 0 && status == 0) {
+        snprintf(err, errlen, "cannot write %.300s: %s", path, strerror(errno));
+        status = -1;
+    }
+    model_ctx_free(ctx);
+    return status;
+}
+
+static int train_write_loss(const double *loss, long epochs, const char *path, char *err,
+                            size_t errlen)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, errlen, "cannot write %.300s: %s", path, strerror(errno));
+        return -1;
+    }
+    fprintf(f, "epoch,loss\n");
+    for (long e = 0; e <= epochs; e++)
+        fprintf(f, "%ld,%.17g\n", e, loss[e]);
+    if (fclose(f) != 0) {
+        snprintf(err, errlen, "cannot write %.300s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the figure --------------------------------------------------------------------------- */
+
+/* gnuplot from PATH (child_run wants a path). */
+static int train_find_gnuplot(char *path, size_t len)
+{
+    const char *dirs = getenv("PATH");
+    if (!dirs || !*dirs)
+        dirs = "/usr/bin:/bin";
+    while (*dirs) {
+        const char *colon = strchr(dirs, ':');
+        const size_t n = colon ? (size_t)(colon - dirs) : strlen(dirs);
+        if (n > 0 && snprintf(path, len, "%.*s/gnuplot", (int)n, dirs) < (int)len &&
+            access(path, X_OK) == 0)
+            return 0;
+        dirs += n + (colon ? 1 : 0);
+    }
+    return -1;
+}
+
+/* A gnuplot string literal for -e: single-quoted, so only a single quote cannot appear. */
+static int train_gnuplot_set(char *out, size_t len, const char *name, const char *value)
+{
+    if (strchr(value, '\''))
+        return -1;
+    const size_t used = strlen(out);
+    const int n = snprintf(out + used, len - used, "%s='%s'; ", name, value);
+    return n < 0 || (size_t)n >= len - used ? -1 : 0;
+}
+
+/* plots/training.gp with the run's files: figures go to DIR/figures, as plots/make-all
+ * draws them. */
+static int train_figure(const model *m, const train_settings *s, char *err, size_t errlen)
+{
+    char gnuplot[1024], script[1024], figures[1024], setup[4096] = "";
+    if (train_find_gnuplot(gnuplot, sizeof gnuplot) != 0) {
+        snprintf(err, errlen, "gnuplot not found in PATH (install gnuplot, or pass --no-figure)");
+        return -1;
+    }
+    const char *source = getenv("ODEGRAD_SOURCE");
+    snprintf(script, sizeof script, "%s/plots/training.gp",
+             source && *source ? source : ODEGRAD_SOURCE_DIR);
+    if (snprintf(figures, sizeof figures, "%s/figures", s->dir) >= (int)sizeof figures ||
+        (mkdir(figures, 0777) != 0 && errno != EEXIST)) {
+        snprintf(err, errlen, "cannot create %.300s/figures: %s", s->dir, strerror(errno));
+        return -1;
+    }
+    if (train_gnuplot_set(setup, sizeof setup, "results", s->dir) != 0 ||
+        train_gnuplot_set(setup, sizeof setup, "figures", figures) != 0 ||
+        train_gnuplot_set(setup, sizeof setup, "name", s->name) != 0 ||
+        train_gnuplot_set(setup, sizeof setup, "model", m->name) != 0 ||
+        train_gnuplot_set(setup, sizeof setup, "observable", m->obs_names[0]) != 0 ||
+        train_gnuplot_set(setup, sizeof setup, "condition", m->cond[0].name) != 0) {
+        snprintf(err, errlen, "the figure cannot be drawn: a folder or name holds a quote (') "
+                 "(pass --no-figure, or choose another --results)");
+        return -1;
+    }
+    char *argv[] = {gnuplot, "-e", setup, script, NULL};
+    child_outcome o;
+    if (child_run(argv, TRAIN_GNUPLOT_SECONDS, &o, err, errlen) != 0)
+        return -1;
+    int status = 0;
+    if (!o.exited || o.exit_code != 0) {
+        const char *why = o.err && *o.err ? o.err : "no message";
+        const size_t line = strcspn(why, "\n");
+        snprintf(err, errlen, "gnuplot %.200s failed: %.*s", script,
+                 (int)(line < 250 ? line : 250), why);
+        status = -1;
+    }
+    child_outcome_free(&o);
+    return status;
+}
+
+/* ---- the run ------------------------------------------------------------------------------ */
+
+static int train_loop(const cli_env *env, cli_request *rq, const train_settings *s,
+                      double *theta, double *loss)
+{
+    const model *m = rq->model;
+    adam_options ao;
+    adam_options_default(&ao);
+    ao.learning_rate = s->lr;
+    adam_state adam;
+    if (adam_init(&adam, m->np, &ao) != 0)
+        return cli_failure(env, "train", "out of memory");
+    int code = CLI_OK;
+    for (long e = 0; e <= s->epochs && code == CLI_OK; e++) {
+        method_result r;
+        const method_status st = method_run(rq->type, m, theta, &rq->opts, &r);
+        if (st != METHOD_OK) {
+            code = cli_failure(env, "train", "epoch %ld: %s", e, r.error);
+        } else {
+            loss[e] = r.loss;
+            if (e == 0 || e % s->every == 0 || e == s->epochs)
+                fprintf(env->out, "epoch %ld, loss = %.10g\n", e, r.loss);
+            if (e < s->epochs)
+                adam_step(&adam, theta, r.gradient);
+        }
+        method_result_free(&r);
+    }
+    adam_free(&adam);
+    return code;
+}
+
+static int train_run(const cli_env *env, int argc, char **argv)
+{
+    const args_opt *const tables[] = {request_options, train_options, NULL};
+    args_list a;
+    char err[512];
+    if (args_scan(tables, 0, argc, argv, 1, &a, err, sizeof err) != 0)
+        return cli_usage_error(env, "train", "%s", err);
+    if (a.help) {
+        args_help(env->out, "odegrad train --method B [--model M] [options]",
+                  "Trains model M (default " TRAIN_DEFAULT_MODEL ") from its seeded initial "
+                  "theta by Adam (learning rate\n" TRAIN_DEFAULT_LR ", " TRAIN_DEFAULT_EPOCHS
+                  " epochs: the report's run) with gradients from backend B, prints the\n"
+                  "loss every " TRAIN_DEFAULT_EVERY " epochs, and writes DIR/NAME_loss.csv, "
+                  "DIR/NAME_trajectory.csv and the figure\nDIR/figures/NAME.png and .svg "
+                  "(plots/training.gp).",
+                  tables);
+        return CLI_OK;
+    }
+    train_settings s;
+    if (train_read_settings(&a, &s, err, sizeof err) != 0)
+        return cli_usage_error(env, "train", "%s", err);
+    train_default_model(&a);
+    cli_request rq;
+    if (request_open(&rq, &a, WANT_GRADIENT, err, sizeof err) != 0) {
+        request_close(&rq);
+        return cli_usage_error(env, "train", "%s", err);
+    }
+    char loss_path[1024], traj_path[1024];
+    if (train_path(loss_path, sizeof loss_path, &s, "_loss.csv") != 0 ||
+        train_path(traj_path, sizeof traj_path, &s, "_trajectory.csv") != 0) {
+        request_close(&rq);
+        return cli_usage_error(env, "train", "--results path is too long");
+    }
+    if (mkdir(s.dir, 0777) != 0 && errno != EEXIST) {
+        request_close(&rq);
+        return cli_failure(env, "train", "cannot create %s: %s", s.dir, strerror(errno));
+    }
+    double *loss = malloc(sizeof(double) * (size_t)(s.epochs + 1));
+    if (!loss) {
+        request_close(&rq);
+        return cli_failure(env, "train", "out of memory for %ld epochs", s.epochs);
+    }
+    fprintf(env->out, "training %s with Adam (lr %g), %ld epochs, gradients from %s\n",
+            rq.model->name, s.lr, s.epochs, rq.type->name);
+    const double start = stats_now();
+    int code = train_loop(env, &rq, &s, rq.theta, loss);
+    const double seconds = stats_now() - start;
+    if (code == CLI_OK && (train_write_loss(loss, s.epochs, loss_path, err, sizeof err) != 0 ||
+                           train_write_trajectory(&rq, rq.theta, traj_path, err, sizeof err) != 0 ||
+                           (s.figure && train_figure(rq.model, &s, err, sizeof err) != 0)))
+        code = cli_failure(env, "train", "%s", err);
+    if (code == CLI_OK) {
+        fprintf(env->out, "loss %.6g -> %.6g (reduced %.3gx) in %.2f s\n", loss[0],
+                loss[s.epochs], loss[0] / loss[s.epochs], seconds);
+        fprintf(env->out, "wrote %s, %s", loss_path, traj_path);
+        if (s.figure)
+            fprintf(env->out, ", %s/figures/%s.png and .svg", s.dir, s.name);
+        fprintf(env->out, "\n");
+    }
+    free(loss);
+    request_close(&rq);
+    return code;
+}
+
+const cli_command cmd_train = {"train", "train a model by Adam with any gradient backend "
+                                        "(the report's neural ODE run)", 0, train_run};
