@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# fit.sh — the multistart optimisation studies (issue 8; the report's section 7, Figure 6):
+# every optimiser/Hessian pair of `odegrad fit` from the same seeded Latin-hypercube starts,
+# one `odegrad fit` call per pair into one study, each start in its own process with a time
+# limit.  The summary (results/<study>.fit.tsv) and the waterfall figure's data are rewritten
+# after every pair; plots/make-all draws plots/fit_waterfall.gp from them.
+#
+#   bench/studies/fit.sh default   freefall, 10 starts per pair, the model's tolerances —
+#                                  part of ./run study (well under a minute)
+#   bench/studies/fit.sh models [M ...]
+#                                  jakstat and rafmekerk (or the models named), 20 starts per
+#                                  pair, rtol 1e-8, BDF, at most 1e5 steps per integration;
+#                                  each start may take 500 iterations and 240 s of processor
+#                                  time (the same budget whatever the machine's load);
+#                                  study fit-<model> per model, so two models can run at once:
+#                                    bench/studies/fit.sh models jakstat &
+#                                    bench/studies/fit.sh models rafmekerk &
+#                                  hours on 2 cores; not part of ./run study or CI
+#
+# Environment: ODEGRAD (the binary; default build/odegrad), RESULTS (default results/).
+# Like every study it resumes: re-running skips the starts already in the CSV.
+set -euo pipefail
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+odegrad=${ODEGRAD:-$top/build/odegrad}
+results=${RESULTS:-$top/results}
+[[ -x $odegrad ]] || { echo "fit.sh: $odegrad is not built (./run build)" >&2; exit 1; }
+
+pairs=(
+  "--optimizer newton-tr --hessian soadjoint"
+  "--optimizer newton-tr --hessian soforward"
+  "--optimizer newton-tr --hessian fdhess"
+  "--optimizer newton-tr --hessian fim"
+  "--optimizer gauss-newton"
+  "--optimizer bfgs --method adjoint"
+)
+
+# study NAME MODEL STARTS TIMEOUT [options...]: every pair on MODEL, then the study's table
+study() {
+  local name=$1 model=$2 starts=$3 timeout=$4; shift 4
+  local pair
+  for pair in "${pairs[@]}"; do
+    echo "fit.sh: $name: $model $pair" >&2
+    # shellcheck disable=SC2086
+    "$odegrad" fit --model "$model" $pair --starts "$starts" --seed 1 --timeout "$timeout" "$@" \
+      --study "$name" --results "$results" > /dev/null
+  done
+  # everything is done: this only prints the study's table
+  # shellcheck disable=SC2086
+  "$odegrad" fit --model "$model" ${pairs[0]} --starts "$starts" --seed 1 "$@" --study "$name" \
+    --results "$results"
+}
+
+case ${1:-} in
+  default) study fit freefall 10 120 ;;
+  models)
+    shift
+    models=("$@")
+    [[ ${#models[@]} -gt 0 ]] || models=(jakstat rafmekerk)
+    for model in "${models[@]}"; do
+      study "fit-$model" "$model" 20 1800 --rtol 1e-8 --solver bdf --max-steps 100000 \
+        --max-iter 500 --max-cpu 240
+    done ;;
+  *) echo "usage: bench/studies/fit.sh default | models [MODEL ...]" >&2; exit 2 ;;
+esac
