@@ -27,6 +27,13 @@ backends tape checkpoint
 options tape solver=rk4 steps=100,200
 options checkpoint solver=rk4 steps=100,200
 EOF
+spec checkpoint-budget <<'EOF'
+models oscillator-T20
+backends tape checkpoint
+options tape solver=rk4 steps=200
+options checkpoint solver=rk4 steps=200 budget=2,10
+options checkpoint solver=rk4 steps=200 schedule=uniform budget=10
+EOF
 spec horizon <<'EOF'
 models freefall-T{n} oscillator-T{n}
 sizes 5 10
@@ -67,7 +74,7 @@ ODEGRAD=$ODEGRAD RESULTS=$res "$ODEGRAD_SOURCE/bench/studies/trajectory.sh" 2> t
 "$ODEGRAD_SOURCE/plots/make-all" "$res" 2> made.txt && pass || fail "make-all failed: $(cat made.txt)"
 ! grep -q FAILED made.txt && pass || fail "a script failed: $(grep FAILED made.txt)"
 for figure in work-precision work-precision-freefall work-precision-oscillator memory error-accumulation \
-              hessian-cost hessian-accuracy gradient-cost training; do
+              checkpoint-budget hessian-cost hessian-accuracy gradient-cost training; do
   for ext in png svg; do
     [[ -s $res/figures/$figure.$ext ]] && pass || fail "$figure.$ext missing or empty ($(grep -v done made.txt))"
   done
