@@ -265,13 +265,13 @@ void summary_print(FILE *f, const study_summary *s, const char *only)
             hessians |= summary_metric_of(&s->groups[i], "hess_rel_err") != NULL;
         }
     qsort(order, (size_t)n, sizeof *order, compare_ranked);
-    fprintf(f, "%-16s %3s %-12s %-28s %10s %10s%s %11s %11s %6s\n", "model", "#", "backend",
-            "options", "time", "grad err", hessians ? "   hess err" : "", "peak bytes",
-            "peak RSS", "ok");
+    fprintf(f, "%-16s %3s %-12s %-28s %10s %7s %10s%s %11s %11s %6s\n", "model", "#",
+            "backend", "options", "time", "solves", "grad err", hessians ? "   hess err" : "",
+            "peak bytes", "peak RSS", "ok");
     int rank = 0;
     for (int i = 0; i < n; i++) {
         const summary_group *g = order[i];
-        char time[32], error[32], herror[48] = "", bytes[32], rss[32], runs[32];
+        char time[32], solves[32], error[32], herror[48] = "", bytes[32], rss[32], runs[32];
         double r0, a0, r1, a1;
         split_tolerances(g->options, NULL, 0, &r1, &a1);
         if (i > 0)
@@ -286,6 +286,7 @@ void summary_print(FILE *f, const study_summary *s, const char *only)
             snprintf(time, sizeof time, "-");
         else
             format_seconds(time, sizeof time, t);
+        cell_number(solves, sizeof solves, "%.3g", summary_median(g, "time_per_forward_solve"));
         cell_number(error, sizeof error, "%.2e", summary_max(g, "grad_rel_err"));
         if (hessians) {
             char cell[32];
@@ -296,15 +297,17 @@ void summary_print(FILE *f, const study_summary *s, const char *only)
         if (isnan(b)) snprintf(bytes, sizeof bytes, "-"); else format_bytes(bytes, sizeof bytes, b);
         if (isnan(r)) snprintf(rss, sizeof rss, "-"); else format_bytes(rss, sizeof rss, r);
         snprintf(runs, sizeof runs, "%d/%d", g->ok, g->runs);
-        fprintf(f, "%-16s %3d %-12s %-28s %10s %10s%s %11s %11s %6s", g->model, rank, g->backend,
-                g->options[0] ? g->options : "defaults", time, error, herror, bytes, rss, runs);
+        fprintf(f, "%-16s %3d %-12s %-28s %10s %7s %10s%s %11s %11s %6s", g->model, rank,
+                g->backend, g->options[0] ? g->options : "defaults", time, solves, error, herror,
+                bytes, rss, runs);
         if (g->note)
             fprintf(f, "  %.70s", g->note);
         fputc('\n', f);
     }
-    fprintf(f, "time: median over repeats; grad err%s: worst relative 2-norm error against the "
-               "reference (- when there is none); peak bytes: held by the backend; peak RSS: "
-               "whole case process\n", hessians ? " and hess err" : "");
+    fprintf(f, "time: median over repeats; solves: that time in units of one plain CVODES "
+               "forward solve of the loss at the same tolerances; grad err%s: worst relative "
+               "2-norm error against the reference (- when there is none); peak bytes: held by "
+               "the backend; peak RSS: whole case process\n", hessians ? " and hess err" : "");
     free(order);
 }
 
@@ -319,13 +322,13 @@ static const char *const summary_columns[][2] = {
     { "fwd_jac", "fwd.jac" }, { "bwd_rhs", "bwd.rhs" }, { "bwd_vjp", "bwd.vjp" },
     { "bwd_jac", "bwd.jac" }, { "steps_fwd", "steps_fwd" }, { "steps_bwd", "steps_bwd" },
     { "checkpoints", "checkpoints" }, { "np", "np" }, { "nx", "nx" },
-    { "hess_rel_err", "hess_rel_err" } };
+    { "hess_rel_err", "hess_rel_err" }, { "solves_median", "time_per_forward_solve" } };
 
 static double column_value(const summary_group *g, int c)
 {
     const char *metric = summary_columns[c][1];
-    if (c == 0)
-        return summary_median(g, metric);
+    if (c == 0 || strcmp(metric, "time_per_forward_solve") == 0)
+        return summary_median(g, metric);   /* times: the median repeat */
     if (c == 1)
         return summary_min(g, metric);
     return summary_max(g, metric);   /* errors and costs: the worst repeat */
