@@ -17,7 +17,7 @@
 #                                  study fit-<model> per model, so two models can run at once:
 #                                    bench/studies/fit.sh models jakstat &
 #                                    bench/studies/fit.sh models rafmekerk &
-#                                  about 1.5 hours on 2 cores; not part of ./run study or CI
+#                                  about 45 minutes on 2 cores; not part of ./run study or CI
 #                                  (./run study carries the last results over)
 #
 # Environment: ODEGRAD (the binary; default build/odegrad), RESULTS (default results/),
