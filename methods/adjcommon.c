@@ -1,6 +1,7 @@
 /* adjcommon — options, forward pass, piecewise backward sweep and byte accounting of the
  * checkpointed CVODES adjoints.  See adjcommon.h. */
 #include "adjcommon.h"
+#include "cvcommon.h"
 
 #include <string.h>
 
@@ -18,8 +19,7 @@ method_status adj_options(const method_type *type, const method_options *o,
     bo->family = bwd->family;
     bo->rtol = bwd->rtol;
     bo->atol = bwd->atol;
-    const long max_steps_b = method_opt_int(type, o, "max_steps_b");
-    bo->max_steps = max_steps_b > 0 ? max_steps_b : bwd->max_steps;
+    bo->max_steps = cvm_max_steps_b(type, o, bwd->max_steps);
     bo->quad_errcon = (int)method_opt_int(type, o, "quad_errcon");
     bo->counts = &r->bwd;
     const long max_order = fwd->family == CV_FAMILY_ADAMS ? 12 : 5;

@@ -31,8 +31,7 @@ static const method_opt_spec adjoint_options[] = {
      "interpolation of the forward state between checkpoints (polynomial: half the memory)"},
     {"quad_errcon", OPT_BOOL, "on", NULL, 0, 1,
      "include the gradient quadrature in the backward error test"},
-    {"max_steps_b", OPT_INT, "0", NULL, 0, 1e12,
-     "step limit of each backward integration (0: the forward limit, --max-steps)"},
+    CVM_MAX_STEPS_B_OPTION,
     CVM_LINSOL_OPTION,
     {NULL, OPT_INT, NULL, NULL, 0, 0, NULL}};
 

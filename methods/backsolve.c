@@ -40,8 +40,7 @@
 static const method_opt_spec backsolve_options[] = {
     {"reanchor", OPT_BOOL, "off", NULL, 0, 1,
      "reset the reconstructed state z to the forward values at every observation time"},
-    {"max_steps_b", OPT_INT, "0", NULL, 0, 1e12,
-     "step limit of each backward integration (0: the forward limit, --max-steps)"},
+    CVM_MAX_STEPS_B_OPTION,
     CVM_LINSOL_OPTION,
     {NULL, OPT_INT, NULL, NULL, 0, 0, NULL}};
 
@@ -439,9 +438,7 @@ static method_status backsolve_run(const model *m, const double *theta,
     sv.bwd.linsol = sv.fwd.linsol;
     if (status != METHOD_OK || (status = cvm_gradient(name, r)) != METHOD_OK)
         return status;
-    const long max_steps_b = method_opt_int(&method_backsolve, o, "max_steps_b");
-    if (max_steps_b > 0)
-        sv.bwd.max_steps = max_steps_b;
+    sv.bwd.max_steps = cvm_max_steps_b(&method_backsolve, o, sv.bwd.max_steps);
     step_control_default(&sv.ctl_fwd, sv.fwd.rtol, sv.fwd.atol);
     sv.ctl_fwd.max_steps = sv.fwd.max_steps;
     step_control_default(&sv.ctl_bwd, sv.bwd.rtol, sv.bwd.atol);

@@ -27,6 +27,12 @@ method_status cvm_linsol(const method_type *type, const method_options *o, cv_se
     return METHOD_OK;
 }
 
+long cvm_max_steps_b(const method_type *type, const method_options *o, long forward_limit)
+{
+    const long max_steps_b = method_opt_int(type, o, "max_steps_b");
+    return max_steps_b > 0 ? max_steps_b : forward_limit;
+}
+
 model_ctx *cvm_context(const char *name, const model *m, const double *theta,
                        method_result *r)
 {

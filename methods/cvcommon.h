@@ -1,4 +1,4 @@
-/* cvcommon — what the CVODES backends (fd, forward, adjoint, backsolve) share: turning the
+/* cvcommon — what the CVODES backends (fd, forward, adjoint, backsolve, soadjoint, …) share: turning the
  * common options into solver settings, with the user's mistakes caught as one-line errors. */
 #ifndef ODEGRAD_CVCOMMON_H
 #define ODEGRAD_CVCOMMON_H
@@ -22,6 +22,14 @@ method_status cvm_settings(const char *name, const model *m, const method_option
      "auto = krylov for large sparse models, dense otherwise"}
 method_status cvm_linsol(const method_type *type, const method_options *o, cv_settings *s,
                          method_result *r);
+
+/* The backend option `max_steps_b` of the backends with a backward integration (adjoint,
+ * soadjoint, backsolve), and reading it: the step limit of each backward integration, where
+ * 0 means the same limit as the forward one (forward_limit, from --max-steps). */
+#define CVM_MAX_STEPS_B_OPTION                                                               \
+    {"max_steps_b", OPT_INT, "0", NULL, 0, 1e12,                                           \
+     "step limit of each backward integration (0: the forward limit, --max-steps)"}
+long cvm_max_steps_b(const method_type *type, const method_options *o, long forward_limit);
 
 /* A θ-space context for the run, with a message in r->error on failure. */
 model_ctx *cvm_context(const char *name, const model *m, const double *theta,

@@ -63,8 +63,7 @@ static const method_opt_spec soadjoint_options[] = {
      "interpolation of the forward state and sensitivities between checkpoints"},
     {"quad_errcon", OPT_BOOL, "on", NULL, 0, 1,
      "include the gradient and Hessian quadratures in the backward error test"},
-    {"max_steps_b", OPT_INT, "0", NULL, 0, 1e12,
-     "step limit of each backward integration (0: the forward limit, --max-steps)"},
+    CVM_MAX_STEPS_B_OPTION,
     {NULL, OPT_INT, NULL, NULL, 0, 0, NULL}};
 
 static method_status soadjoint_run(const model *m, const double *theta,
