@@ -12,7 +12,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "../core/stats.h"
+#include "stats.h"
 
 typedef struct {
     char *data;

@@ -4,8 +4,8 @@
 #ifndef ODEGRAD_COMPUTE_H
 #define ODEGRAD_COMPUTE_H
 
-#include "cli.h"
-#include "../methods/method.h"
+#include "command.h"
+#include "method.h"
 
 typedef struct {
     const char *name;          /* the subcommand, for messages */

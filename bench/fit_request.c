@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "parse.h"
+#include "registry.h"
 
 #define STR(x) #x
 #define XSTR(x) STR(x)
@@ -319,7 +320,7 @@ int fit_request_open(fit_request *fr, const args_list *a, char *err, size_t errl
     }
     if (pick_backends(fr, a, err, errlen) != 0 || read_criteria(fr, a, err, errlen) != 0)
         return -1;
-    fr->rq.model = request_create_model(model_name, err, errlen);
+    fr->rq.model = model_create(model_name, err, errlen);
     if (!fr->rq.model || read_starts(fr, a, err, errlen) != 0 ||
         read_output(fr, a, err, errlen) != 0)
         return -1;

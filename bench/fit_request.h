@@ -6,7 +6,7 @@
 #define ODEGRAD_FIT_REQUEST_H
 
 #include <stddef.h>
-#include "../core/opt.h"
+#include "opt.h"
 #include "args.h"
 #include "format.h"
 #include "request.h"

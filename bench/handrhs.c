@@ -4,9 +4,9 @@
 #include <gsl/gsl_cblas.h>
 #include <math.h>
 
-#include "../models/brusselator.h"
-#include "../models/jakstat.h"
-#include "../models/rafmekerk.h"
+#include "brusselator.h"
+#include "jakstat.h"
+#include "rafmekerk.h"
 
 void hand_jakstat_rhs(double t, const double *x, const double *p, const spline_basis *input,
                       double *f)

@@ -6,8 +6,8 @@
 #ifndef ODEGRAD_HANDRHS_H
 #define ODEGRAD_HANDRHS_H
 
-#include "../core/spline.h"
-#include "../models/neural.h"
+#include "spline.h"
+#include "neural.h"
 
 /* jakstat (9 states, 17 parameters): the input spline is the model's basis on the nodes
  * jakstat_spline_times. */

@@ -8,6 +8,7 @@
 #include "format.h"
 #include "refcache.h"
 #include "request.h"
+#include "registry.h"
 
 /* The metric `name` of g, looked for at *hint first (a case's Hessian entries are stored in
  * row-major order, so the next entry is almost always the next metric). */
@@ -34,7 +35,7 @@ static int has_hessian(const summary_group *g)
     return 0;
 }
 
-/* The θ a case was measured at: its theta.<param> rows (bench/cmd_case.c writes them for a
+/* The θ a case was measured at: its theta.<param> rows (cli/cmd_case.c writes them for a
  * spec's `theta` line), else the nominal θ. */
 static void case_theta(const summary_group *g, const model *m, double *theta)
 {
@@ -105,7 +106,7 @@ int hessplot_write(const study_summary *s, const char *dir, const char *study, c
         if (earlier)
             continue;
         char why[512], key[17];
-        model *m = request_create_model(g->model, why, sizeof why);
+        model *m = model_create(g->model, why, sizeof why);
         if (!m)
             continue;   /* a model this build does not know: nothing to draw against */
         double *theta = malloc(sizeof(double) * (size_t)(m->np > 0 ? m->np : 1));

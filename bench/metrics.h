@@ -3,7 +3,7 @@
 #ifndef ODEGRAD_METRICS_H
 #define ODEGRAD_METRICS_H
 
-#include "../methods/method.h"
+#include "method.h"
 #include "reference.h"
 
 typedef struct {

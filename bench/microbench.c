@@ -10,13 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/model.h"
-#include "../core/spline.h"
-#include "../core/stats.h"
-#include "../models/brusselator.h"
-#include "../models/jakstat.h"
-#include "../models/neural.h"
+#include "model.h"
+#include "spline.h"
+#include "stats.h"
+#include "brusselator.h"
+#include "jakstat.h"
+#include "neural.h"
 #include "handrhs.h"
+#include "registry.h"
 
 typedef enum { MB_MODEL, MB_VJP, MB_HAND, MB_DGEMV } mb_what;
 

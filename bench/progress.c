@@ -2,7 +2,7 @@
 #include "progress.h"
 
 #include <unistd.h>
-#include "../core/stats.h"
+#include "stats.h"
 
 enum { PROGRESS_WIDTH = 30 };   /* characters of the bar */
 

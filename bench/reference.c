@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../methods/method.h"
+#include "method.h"
 
 /* How the computed reference is made: both backends at these tolerances must agree to
  * `agreement` (relative 2-norm) for the forward gradient to be trusted. */

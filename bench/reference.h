@@ -8,7 +8,7 @@
 #ifndef ODEGRAD_REFERENCE_H
 #define ODEGRAD_REFERENCE_H
 
-#include "../core/model.h"
+#include "model.h"
 
 typedef struct {
     int have;              /* 1: gradient (and maybe hessian) hold the reference */

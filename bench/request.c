@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "parse.h"
+#include "registry.h"
 
 const args_opt request_options[] = {
     { "model", "M", "model name (see 'odegrad list')", 0 },
@@ -33,14 +34,6 @@ static void list_append(char *out, size_t outlen, const char *item)
         snprintf(out + used, outlen - used, "%s%s", used ? ", " : "", item);
 }
 
-void request_unknown_model(const char *name, char *err, size_t errlen)
-{
-    char known[400] = "";
-    for (int i = 0; model_types[i]; i++)
-        list_append(known, sizeof known, model_types[i]->pattern);
-    snprintf(err, errlen, "unknown model '%s'; known models: %s", name, known);
-}
-
 void request_unknown_backend(const char *name, char *err, size_t errlen)
 {
     char known[400] = "";
@@ -48,27 +41,6 @@ void request_unknown_backend(const char *name, char *err, size_t errlen)
         list_append(known, sizeof known, method_types[i]->name);
     snprintf(err, errlen, "unknown backend '%s'; valid backends: %s", name,
              known[0] ? known : "(none built yet)");
-}
-
-/* Does some registered model type answer to this name?  (model_create says why a family
- * member is wrong; this only gives the unknown-name message its list.) */
-int request_model_known(const char *name)
-{
-    for (int i = 0; model_types[i]; i++) {
-        const model_type *t = model_types[i];
-        if (t->family ? strncmp(name, t->name, strlen(t->name)) == 0 : strcmp(name, t->name) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-model *request_create_model(const char *name, char *err, size_t errlen)
-{
-    if (!request_model_known(name)) {
-        request_unknown_model(name, err, errlen);
-        return NULL;
-    }
-    return model_create(name, err, errlen);
 }
 
 int request_parse_bytes(const char *text, const char *what, size_t *out, char *err, size_t errlen)
@@ -227,7 +199,7 @@ int request_open(cli_request *rq, const args_list *a, method_want want, char *er
     }
     if (read_options(rq, a, err, errlen) != 0)
         return -1;
-    rq->model = request_create_model(model_name, err, errlen);
+    rq->model = model_create(model_name, err, errlen);
     if (!rq->model)
         return -1;
     const char *text = args_get(a, "theta");

@@ -5,7 +5,7 @@
 #define ODEGRAD_REQUEST_H
 
 #include <stddef.h>
-#include "../methods/method.h"
+#include "method.h"
 #include "args.h"
 
 typedef struct {
@@ -34,13 +34,9 @@ int request_set_option(cli_request *rq, const char *key, const char *value, char
 int request_open(cli_request *rq, const args_list *a, method_want want, char *err, size_t errlen);
 void request_close(cli_request *rq);
 
-/* Does a registered model type answer to this name (a family by its prefix)? */
-int request_model_known(const char *name);
-/* The message for an unknown name, listing the valid ones. */
-void request_unknown_model(const char *name, char *err, size_t errlen);
+/* The message for an unknown backend name, listing the valid ones.  (Models are looked up
+ * by models/registry.h's model_create, which says the same for an unknown model.) */
 void request_unknown_backend(const char *name, char *err, size_t errlen);
-/* Create a model by name, with the unknown-name message listing the known ones. */
-model *request_create_model(const char *name, char *err, size_t errlen);
 /* "v1,v2,..." with exactly m->np finite values (θ, a direction); the message names flag. */
 int request_read_vector(const char *text, const char *flag, const model *m, double **out,
                         char *err, size_t errlen);

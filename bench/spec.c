@@ -8,6 +8,7 @@
 #include "parse.h"
 #include "refcache.h"
 #include "request.h"
+#include "registry.h"
 
 /* Defaults of a spec's settings. */
 static const struct {
@@ -393,7 +394,7 @@ static int check_models(bench_spec *s, char *err, size_t errlen)
                          s->sizes[k], slot + 3);
             else
                 snprintf(expanded, sizeof expanded, "%s", name);
-            model *m = request_create_model(expanded, reason, sizeof reason);
+            model *m = model_create(expanded, reason, sizeof reason);
             if (!m)
                 return fail(err, errlen, s->path, s->models[i].line, reason);
             model_destroy(m);
@@ -425,7 +426,7 @@ static int check_points(bench_spec *s, char *err, size_t errlen)
                          p->model, s->points[k].line);
                 return fail(err, errlen, s->path, p->line, reason);
             }
-        model *m = request_create_model(p->model, reason, sizeof reason);
+        model *m = model_create(p->model, reason, sizeof reason);
         double *values = NULL;
         int bad = !m || request_read_vector(p->values, "theta", m, &values, reason, sizeof reason) != 0;
         if (!bad)

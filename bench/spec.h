@@ -31,7 +31,7 @@
 #define ODEGRAD_SPEC_H
 
 #include <stddef.h>
-#include "../methods/method.h"
+#include "method.h"
 
 typedef struct {
     char *key, *value;

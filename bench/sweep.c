@@ -11,6 +11,7 @@
 #include "store.h"
 #include "summary.h"
 #include "meta.h"
+#include "registry.h"
 
 #define SWEEP_MAX_ARGS (16 + 2 * METHOD_MAX_KV)
 

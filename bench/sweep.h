@@ -4,7 +4,7 @@
 #ifndef ODEGRAD_SWEEP_H
 #define ODEGRAD_SWEEP_H
 
-#include "cli.h"
+#include "command.h"
 #include "spec.h"
 
 typedef struct {

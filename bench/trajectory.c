@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../core/cvwrap.h"
-#include "../core/odeint.h"
-#include "../core/odesys.h"
-#include "../models/freefall.h"
-#include "../models/oscillator.h"
+#include "cvwrap.h"
+#include "odeint.h"
+#include "odesys.h"
+#include "freefall.h"
+#include "oscillator.h"
 
 const char trajectory_solvers[] = "euler|rk4|dopri5|rosenbrock|bdf|adams";
 

@@ -12,7 +12,7 @@
 #define ODEGRAD_TRAJECTORY_H
 
 #include <stddef.h>
-#include "../core/model.h"
+#include "model.h"
 
 typedef struct {
     const char *solver;   /* euler, rk4, dopri5, rosenbrock (ours), bdf, adams (CVODES) */

@@ -18,7 +18,7 @@
 #define ODEGRAD_ADJCOMMON_H
 
 #include "method.h"
-#include "../core/cvadj.h"
+#include "cvadj.h"
 
 /* The options both backends declare, into fo (checkpoint_steps, interp, counts, account: acc
  * when the run has a memory cap) and bo (family and tolerances of bwd, the step limit

@@ -30,7 +30,7 @@
  * Memory: the integrator's workspace and the stored ℓ_x (and x) at the observation times —
  * independent of the number of steps. */
 #include "cvcommon.h"
-#include "../core/rk.h"
+#include "rk.h"
 
 #include <math.h>
 #include <stdio.h>

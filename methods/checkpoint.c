@@ -1,5 +1,5 @@
 /* checkpoint — the tape's gradient (the same discrete computation, the same numbers) under
- * a budget of stored states: a checkpoint schedule (core/revolve.h) decides which states to
+ * a budget of stored states: a checkpoint schedule (core/ode/revolve.h) decides which states to
  * keep; every step is recomputed from the nearest checkpoint, recorded on a tape one
  * segment at a time, and swept backwards.
  *
@@ -16,7 +16,7 @@
  * than `max_recompute` × l steps, or checkpoints plus one segment that would pass --mem-cap
  * stop with a one-line error before any of it is allocated. */
 #include "ddcommon.h"
-#include "../core/revolve.h"
+#include "revolve.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
 #define ODEGRAD_CVCOMMON_H
 
 #include "method.h"
-#include "../core/cvwrap.h"
+#include "cvwrap.h"
 
 /* Forward settings (backward = 0: rtol/atol) or backward ones (backward = 1: rtol_b/atol_b)
  * for backend `name`; the solver must be a CVODES method ("bdf" — the default — or "adams").

@@ -11,8 +11,8 @@
 #define ODEGRAD_DDCOMMON_H
 
 #include "method.h"
-#include "../core/odeint.h"
-#include "../core/tape.h"
+#include "odeint.h"
+#include "tape.h"
 
 /* Default number of uniform steps for the fixed-step methods (euler, rk4) when steps=0. */
 #define DD_DEFAULT_FIXED_STEPS 1000

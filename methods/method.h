@@ -8,9 +8,9 @@
 #define ODEGRAD_METHOD_H
 
 #include <stddef.h>
-#include "../core/model.h"
-#include "../core/stats.h"
-#include "../core/memtrack.h"
+#include "model.h"
+#include "stats.h"
+#include "memtrack.h"
 
 /* what a backend can do (bit flags) */
 enum {
@@ -93,7 +93,7 @@ typedef struct method_type {
                          method_result *r);
 } method_type;
 
-extern const method_type *const method_types[];   /* NULL-terminated, methods/registry.c */
+extern const method_type *const method_types[];   /* NULL-terminated, in methods/methods.def order */
 const method_type *method_find(const char *name);
 
 /* Validate o against the backend (unknown option keys, malformed values, missing direction,

@@ -8,7 +8,7 @@
  *            ℓ_θ, ℓ_θx s_j + ℓ_θθ u_j are added to the gradient and to H u_j directly;
  *   backward (CVodeB, a "BS" problem that sees s_j) yB = [λ; μ_1..μ_nd] from T = t_K (tf with
  *            a running cost) to t0, restarted after the jumps at every observation time, with
- *            the quadratures q, q2_j (core/cvsoadj.h has the equations);
+ *            the quadratures q, q2_j (core/cvodes/cvsoadj.h has the equations);
  *   at t0    ∇L += q + x0_θᵀλ,   H u_j += q2_j + x0_θᵀμ_j + (λᵀx0)_θθ u_j  (the second-order
  *            initial-state terms; for a steady-state x0 the model layer differentiates the
  *            steady state implicitly).
@@ -45,7 +45,7 @@
 #include "adjcommon.h"
 #include "cvcommon.h"
 #include "hesscommon.h"
-#include "../core/cvsoadj.h"
+#include "cvsoadj.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -18,7 +18,7 @@
 #define ODEGRAD_SOFWDSYS_H
 
 #include "method.h"
-#include "../core/cvwrap.h"
+#include "cvwrap.h"
 
 /* Solve every condition of m at θ with the system (Gauss–Newton mode if asked), adding the
  * Hessian and gradient contributions to r->hessian and r->gradient (allocated by the caller),

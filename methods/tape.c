@@ -1,5 +1,5 @@
 /* tape — the exact gradient of the discrete solution by recording every accepted step of one
- * of our integrators and sweeping the record backwards (core/tape.h has the mathematics).
+ * of our integrators and sweeping the record backwards (core/ode/tape.h has the mathematics).
  *
  * The step sizes are constants of the discrete computation: the adaptive controller that
  * chose them is not differentiated (its decisions are piecewise constant in θ).  So the

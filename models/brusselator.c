@@ -216,3 +216,7 @@ int brusselator_create(model *m, const char *name, char *err, size_t errlen)
     }
     return 0;
 }
+
+const model_type brusselator_type = {
+    "brusselator-", "brusselator-N (N >= 2)",
+    "2-D Brusselator on an NxN periodic grid: 2N^2 states, 4N^2 params", 1, brusselator_create};

@@ -5,7 +5,7 @@
 #define ODEGRAD_CLOSEDFORM_H
 
 #include <stddef.h>
-#include "../core/model.h"
+#include "model.h"
 
 /* the most parameters a closed-form position has */
 #define CLOSEDFORM_MAX_NP 4

@@ -164,3 +164,16 @@ int freefall_state_at(const model *m, const double *theta, double t, double *x)
     x[1] = v0 * exp(-theta[P_MU] * t) - theta[P_G] * expm1(-theta[P_MU] * t) / theta[P_MU];
     return 0;
 }
+
+const model_type freefall_type = {
+    "freefall", "freefall", "ball with linear drag, theta = (g, mu); closed-form oracle", 0,
+    freefall_create};
+
+const model_type freefall_x0_type = {
+    "freefall-x0", "freefall-x0",
+    "ball with linear drag, theta = (g, mu, y0, v0); closed-form oracle", 0, freefall_create};
+
+const model_type freefall_horizon_type = {
+    "freefall-T", "freefall-T<T> (T > 0)",
+    "freefall over the horizon [0, T] seconds (100 positions); closed-form oracle", 1,
+    freefall_create};

@@ -3,7 +3,7 @@
 #define ODEGRAD_FREEFALL_H
 
 #include <stddef.h>
-#include "../core/model.h"
+#include "model.h"
 
 int freefall_create(model *m, const char *name, char *err, size_t errlen);
 /* the exact position y(t) for given g, μ, y0, v0 (also used to generate the data) */

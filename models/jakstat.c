@@ -13,7 +13,7 @@
  * The input is positive by construction, u(t) = exp(S(t)), with S the cubic spline with
  * Forsythe–Malcolm–Moler end conditions through (t_k, ln sp_k), t_k = 0, 5, 10, 20, 60.
  * S is linear in the node values: S(t) = Σ_k ln(sp_k) B_k(t) with B_k the spline through the
- * k-th unit vector (core/spline.h).  The graph therefore holds B(t) as a time input (fixed
+ * k-th unit vector (core/util/spline.h).  The graph therefore holds B(t) as a time input (fixed
  * functions of t) and ln(sp_k) as parameter nodes, so ∂u/∂θ is exact.  Before t = 0 the
  * first segment, after t = 60 the last segment is continued.
  *
@@ -37,8 +37,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/spline.h"
-#include "../core/table.h"
+#include "spline.h"
+#include "table.h"
 
 #define JAKSTAT_DATA_FILE "jakstat_swameye2003.tsv"
 #define JAKSTAT_NY 3
@@ -220,3 +220,8 @@ int jakstat_create(model *m, const char *name, char *err, size_t errlen)
     m->sigma = jakstat_sigma;
     return jakstat_read_data(m, err, errlen);
 }
+
+const model_type jakstat_type = {
+    "jakstat", "jakstat",
+    "JAK2/STAT5 signalling (Swameye 2003): 9 states, 17 log10 params, 46 data", 0,
+    jakstat_create};

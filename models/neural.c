@@ -279,3 +279,13 @@ int neural_mlp_create(model *m, const char *name, char *err, size_t errlen)
             c->values[k * D + D - 1] = net->x0[D - 1] * exp(-NEURAL_MLP_DECAY * c->times[k]);
     return 0;
 }
+
+const model_type neural_freefall_type = {
+    "neural-freefall", "neural-freefall",
+    "the report's neural ODE: 2-16-2 tanh MLP (82 params) on free-fall positions", 0,
+    neural_freefall_create};
+
+const model_type mlp_type = {
+    "mlp-", "mlp-D-H[-L]",
+    "tanh MLP neural ODE: state dim D, width H, L hidden layers; synthetic spiral data", 1,
+    neural_mlp_create};

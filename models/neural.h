@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "../core/model.h"
+#include "model.h"
 
 int neural_freefall_create(model *m, const char *name, char *err, size_t errlen);
 int neural_mlp_create(model *m, const char *name, char *err, size_t errlen);

@@ -138,3 +138,13 @@ int oscillator_state_at(const model *m, const double *theta, double t, double *x
     x[1] = a * omega * cos(omega * t);
     return 0;
 }
+
+const model_type oscillator_type = {
+    "oscillator", "oscillator",
+    "harmonic oscillator y = a sin(omega t) (report eq. 16), theta = (omega, a); closed-form oracle",
+    0, oscillator_create};
+
+const model_type oscillator_horizon_type = {
+    "oscillator-T", "oscillator-T<T> (T > 0)",
+    "harmonic oscillator over the horizon [0, T] (100 positions); closed-form oracle", 1,
+    oscillator_create};

@@ -4,7 +4,7 @@
 #define ODEGRAD_OSCILLATOR_H
 
 #include <stddef.h>
-#include "../core/model.h"
+#include "model.h"
 
 int oscillator_create(model *m, const char *name, char *err, size_t errlen);
 /* The exact state x(t) = (y, v) of an oscillator model at θ: 0, or -1 if m is not one. */

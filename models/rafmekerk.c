@@ -41,7 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/table.h"
+#include "table.h"
 
 #define RAF_DATA_FILE "rafmekerk_fiedler2016.tsv"
 #define RAF_NY 8
@@ -283,3 +283,8 @@ int rafmekerk_create(model *m, const char *name, char *err, size_t errlen)
         return -1;
     return raf_read_data(m, err, errlen);
 }
+
+const model_type rafmekerk_type = {
+    "rafmekerk", "rafmekerk",
+    "RAF/MEK/ERK cascade (Fiedler 2016): 3 states, 28 log10 params, 3 conditions, steady-state x0",
+    0, rafmekerk_create};

@@ -129,3 +129,12 @@ int robertson_create(model *m, const char *name, char *err, size_t errlen)
     }
     return 0;
 }
+
+const model_type robertson_type = {
+    "robertson", "robertson", "Robertson stiff kinetics: 3 states, 3 log10 rates, published data",
+    0, robertson_create};
+
+const model_type robertson_asa_type = {
+    "robertson-asa", "robertson-asa",
+    "Robertson kinetics as in SUNDIALS cvsRoberts_ASAi_dns: G = int y3 dt, printed gradient", 0,
+    robertson_create};

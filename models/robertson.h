@@ -3,7 +3,7 @@
 #define ODEGRAD_ROBERTSON_H
 
 #include <stddef.h>
-#include "../core/model.h"
+#include "model.h"
 
 int robertson_create(model *m, const char *name, char *err, size_t errlen);
 

@@ -84,3 +84,8 @@ int sundials_hessian_create(model *m, const char *name, char *err, size_t errlen
     m->cond[0].times[0] = SH_T_END;
     return 0;
 }
+
+const model_type sundials_hessian_type = {
+    "sundials-hessian", "sundials-hessian",
+    "SUNDIALS cvsHessian_ASA_FSA: G = int_0^2 |y|^2/2 dt, p = (1, 2); printed gradient and Hessian",
+    0, sundials_hessian_create};

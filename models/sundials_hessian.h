@@ -3,7 +3,7 @@
 #define ODEGRAD_SUNDIALS_HESSIAN_H
 
 #include <stddef.h>
-#include "../core/model.h"
+#include "model.h"
 
 int sundials_hessian_create(model *m, const char *name, char *err, size_t errlen);
 

@@ -20,7 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "methods/method.h"
+#include "method.h"
+#include "registry.h"
 
 static int check_failures;
 
@@ -43,7 +44,7 @@ static inline int check_finish(const char *test)
     return check_failures != 0;
 }
 
-/* Model `name` from the registry (models/registry.c); the caller owns it (model_destroy). */
+/* Model `name` from the registry (models/registry.h); the caller owns it (model_destroy). */
 static inline model *check_model_create(const char *name)
 {
     char err[256];

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "bench/store.h"
-#include "bench/summary.h"
-#include "tests/check.h"
+#include "store.h"
+#include "summary.h"
+#include "check.h"
 
 
 static void test_split(void)

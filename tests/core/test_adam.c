@@ -1,8 +1,8 @@
 /* test_adam — the Adam update against the formulas of Kingma & Ba written out step by step
  * for a scalar, its first step (a move of η·sign(g) when ε ≪ |g|), option checks, and
  * convergence on a quadratic. */
-#include "core/adam.h"
-#include "tests/check.h"
+#include "adam.h"
+#include "check.h"
 
 #include <math.h>
 #include <stdio.h>

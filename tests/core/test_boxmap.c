@@ -3,8 +3,8 @@
  * and Jacobian in z agree with central differences of a test function through θ(z). */
 #include <math.h>
 #include <string.h>
-#include "../check.h"
-#include "core/boxmap.h"
+#include "check.h"
+#include "boxmap.h"
 
 /* L(θ) = θ_1² θ_2 + sin θ_2 + θ_1, its gradient and Hessian */
 static double fun(const double *t, double *g, double *H)

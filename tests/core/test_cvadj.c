@@ -6,9 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/cvadj.h"
-#include "core/memtrack.h"
-#include "tests/check.h"
+#include "cvadj.h"
+#include "memtrack.h"
+#include "check.h"
+#include "registry.h"
 
 /* glibc keeps up to 7 freed chunks per small size in a per-thread cache and counts them as in
  * use; an allocation served from there does not move mallinfo2.  Taking every cached chunk

@@ -16,8 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/cvadj.h"
-#include "tests/check.h"
+#include "cvadj.h"
+#include "check.h"
+#include "registry.h"
 
 /* iterations per linear solve under right preconditioning */
 static double per_solve(const cv_krylov_counts *c)

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/cvwrap.h"
-#include "models/freefall.h"
-#include "tests/check.h"
+#include "cvwrap.h"
+#include "freefall.h"
+#include "check.h"
 
 #define DENSE_NOBS 1000
 

@@ -10,9 +10,9 @@
  *     wᵀF''[v1,v2] = v1·∂(Jᵀw)/∂v2;
  * then the same through the model layer with a mix of linear and log10 parameters, where
  * the derivatives are in θ and the chain rule (first and second order) is the library's. */
-#include "core/expr.h"
-#include "core/model.h"
-#include "tests/check.h"
+#include "expr.h"
+#include "model.h"
+#include "check.h"
 
 #define NX 4
 #define NP 5

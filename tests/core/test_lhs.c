@@ -3,8 +3,8 @@
  * arguments refused. */
 #include <math.h>
 #include <string.h>
-#include "../check.h"
-#include "core/lhs.h"
+#include "check.h"
+#include "lhs.h"
 
 #define N 25
 #define D 3

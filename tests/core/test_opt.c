@@ -10,9 +10,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "../check.h"
-#include "core/boxmap.h"
-#include "core/opt.h"
+#include "check.h"
+#include "boxmap.h"
+#include "opt.h"
 
 /* A closed-form objective: one function gives L, ∇L and ∇²L (g, H may be NULL); the generic
  * callbacks below serve it as an opt_problem (user = the closed_form). */

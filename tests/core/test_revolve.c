@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/check.h"
-#include "core/revolve.h"
+#include "check.h"
+#include "revolve.h"
 
 
 /* Run a schedule against a model of the machine; returns the advances, or -1 if invalid. */

@@ -12,8 +12,8 @@
  * expected order is min(p, q+1) for a continuous extension of order q: 1, 4, 5), and that
  * adaptive DOPRI5 meets the tolerance it is asked for on both problems (global error within
  * 10× the tolerance, at rtol = atol from 1e-4 to 1e-12). */
-#include "core/rk.h"
-#include "tests/check.h"
+#include "rk.h"
+#include "check.h"
 
 static int problem_a(double t, const double *x, double *f, void *ctx)
 {

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/check.h"
-#include "core/rk.h"
+#include "check.h"
+#include "rk.h"
 
 
 /* a nonlinear, non-autonomous test system (Van der Pol with a forcing) */

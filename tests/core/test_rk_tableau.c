@@ -6,8 +6,8 @@
  * 9 trees of orders 1…5 (a count the test checks).  The same conditions with σ^|τ|/γ(τ)
  * check the continuous extensions b_i(σ), the embedded weights b̂ = b − e are checked at
  * their order, and the structural facts (row sums = c, FSAL row = b, b_i(1) = b_i). */
-#include "core/rk.h"
-#include "tests/check.h"
+#include "rk.h"
+#include "check.h"
 
 #define MAX_TREES 64
 #define MAX_CHILDREN 5

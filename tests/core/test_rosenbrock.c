@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tests/check.h"
-#include "core/rosenbrock.h"
+#include "check.h"
+#include "rosenbrock.h"
 
 
 static void test_coefficients(const ros_tableau *T)

@@ -17,11 +17,12 @@
 
 #include <gsl/gsl_linalg.h>
 
-#include "core/bandprec.h"
-#include "core/ilu0.h"
-#include "core/sparsejac.h"
-#include "models/brusselator.h"
-#include "tests/check.h"
+#include "bandprec.h"
+#include "ilu0.h"
+#include "sparsejac.h"
+#include "brusselator.h"
+#include "check.h"
+#include "registry.h"
 
 /* a state with every component distinct and away from zero (no accidental zero entries) */
 static void random_state(int n, double *x, unsigned seed)

@@ -2,8 +2,8 @@
  * the full 4(n−1)-coefficient linear system solved densely with GSL, exact reproduction of
  * cubics, the Lagrange cubic for n = 4, the explicit divided-difference formula for the end
  * conditions, B_k(t_j) = δ_kj and C² continuity. */
-#include "core/spline.h"
-#include "tests/check.h"
+#include "spline.h"
+#include "check.h"
 
 #include <gsl/gsl_linalg.h>
 #include <math.h>

@@ -4,8 +4,8 @@
  *     x1_ss = (−k2 + √(k2² + 4 k1 k3)) / (2 k3),   x2_ss = x1_ss / k4
  * Checked: the value, x0_θ against differences of the closed form, the transpose identity,
  * x0_θθ against differences of x0_θ, and (wᵀx0)_θθ u against wᵀx0_θθ[·, u]. */
-#include "core/model.h"
-#include "tests/check.h"
+#include "model.h"
+#include "check.h"
 
 static void expect(int ok, const char *what, double got, double want)
 {

@@ -1,7 +1,7 @@
 /* table: reading the data tables, and one-line errors naming file and line for every kind of
  * malformed input. */
-#include "core/table.h"
-#include "tests/check.h"
+#include "table.h"
+#include "check.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -7,8 +7,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../check.h"
-#include "core/trsub.h"
+#include "check.h"
+#include "trsub.h"
 
 #define MAXN 4
 

@@ -4,7 +4,7 @@
 #ifndef ODEGRAD_TESTS_CVTEST_H
 #define ODEGRAD_TESTS_CVTEST_H
 
-#include "tests/check.h"
+#include "check.h"
 
 /* Run `backend` at rtol/atol (≤ 0: the model's defaults) with `solver` (NULL: the backend's)
  * and the "key=value" options kv (NULL-terminated, may be NULL). */

@@ -18,8 +18,8 @@
 #ifndef ODEGRAD_TESTS_DDTEST_H
 #define ODEGRAD_TESTS_DDTEST_H
 
-#include "tests/check.h"
-#include "core/odeint.h"
+#include "check.h"
+#include "odeint.h"
 
 /* ---- the nonlinear test model ------------------------------------------------------- */
 enum { DDT_MU, DDT_A, DDT_SIGMA, DDT_W };

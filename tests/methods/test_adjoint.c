@@ -2,6 +2,7 @@
  * observations, one at t0), Hermite and polynomial interpolation, θ with and without the
  * initial state; evaluation accounting (forward, recomputed, backward). */
 #include "cvtest.h"
+#include "registry.h"
 
 static void check(const char *name, const char *interp, const char *nd)
 {

@@ -10,6 +10,7 @@
  *  - the bytes held do not depend on the number of steps;
  *  - a backward step limit gives a clear error. */
 #include "cvtest.h"
+#include "registry.h"
 
 static method_status bs(const model *m, const double *theta, double rtol, const char *solver,
                         const char *reanchor, const char *max_steps_b, method_result *r)

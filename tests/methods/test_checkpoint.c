@@ -12,7 +12,8 @@
  *  4. A budget too small to run, a schedule over max_recompute, a memory cap too small:
  *     one-line errors, nothing crashes. */
 #include "ddtest.h"
-#include "core/revolve.h"
+#include "revolve.h"
+#include "registry.h"
 
 /* every budget from 2 to all steps, both schedules */
 static void check_budgets(const char *label, const model *m, const char *solver, double rtol,

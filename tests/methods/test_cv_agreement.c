@@ -3,6 +3,7 @@
  * θ directly; a spline input) and rafmekerk (three conditions summed; a steady-state initial
  * state, so the x0_θᵀλ(t0) term is not zero). */
 #include "cvtest.h"
+#include "registry.h"
 
 static void agree(const char *name, double rtol, double atol, double tol)
 {

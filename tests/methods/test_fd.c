@@ -2,6 +2,7 @@
  * gradient: central to 1e-5, forward to the O(√rtol) its step allows; the step option and
  * the number of solves each scheme makes. */
 #include "cvtest.h"
+#include "registry.h"
 
 static double fd_error(const model *m, const double *theta, const double *ref,
                        const char *scheme, const char *step, long *solves_steps)

@@ -3,6 +3,7 @@
  * grows, as the theory says, when the step is far too small (solver noise ε/h) or far too
  * large (truncation h²); its H·v; the symmetrisation; and its cost in gradient runs. */
 #include "hesstest.h"
+#include "registry.h"
 
 static double fd_error(const model *m, const double *theta, const char *step, const double *ref,
                        double rtol, double *asym, long *runs_steps)

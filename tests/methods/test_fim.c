@@ -7,6 +7,7 @@
  *     not enter y), the rest is Σ y_θᵀ y_θ / σ² — and the gradient is exact (vs forward);
  *   - a request it cannot serve (H·v) is refused. */
 #include "hesstest.h"
+#include "registry.h"
 
 static void check_zero_residual(void)
 {

@@ -9,10 +9,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include "../check.h"
-#include "core/lhs.h"
-#include "core/opt.h"
-#include "methods/opt_backend.h"
+#include "check.h"
+#include "lhs.h"
+#include "opt.h"
+#include "opt_backend.h"
+#include "registry.h"
 
 #define NSTARTS 10
 #define SEED 2024

@@ -2,6 +2,7 @@
  * observations), simultaneous and staggered, with θ = (g, μ) and with the initial state among
  * the parameters (θ = (g, μ, y0, v0)), plus its evaluation accounting. */
 #include "cvtest.h"
+#include "registry.h"
 
 static void check_model(const char *name, const char *mode)
 {

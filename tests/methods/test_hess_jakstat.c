@@ -3,6 +3,7 @@
  * columns 2 and 5 are equal — for soadjoint and soforward; the two backends' Hessians and
  * gradients agree entrywise at tight tolerance; every Hessian is symmetric. */
 #include "hesstest.h"
+#include "registry.h"
 
 enum { P2 = 1, INIT_STAT = 4 };
 static const double rtol = 1e-10, abs_tol = 1e-12;

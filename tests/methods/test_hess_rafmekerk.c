@@ -4,6 +4,7 @@
  * second-order forward sensitivities (whose s_ij(t0) = x0_θθ[e_i, e_j] is independent of
  * those terms); both Hessians are symmetric; the H·v of one direction matches. */
 #include "hesstest.h"
+#include "registry.h"
 
 static const double rtol = 1e-10, abs_tol = 1e-14;   /* the model's upstream atol */
 

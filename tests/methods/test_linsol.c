@@ -12,7 +12,8 @@
  *  - a bad value is a one-line input error naming the choices. */
 #include "cvtest.h"
 
-#include "core/cvwrap.h"
+#include "cvwrap.h"
+#include "registry.h"
 
 #define RTOL 1e-9
 #define ATOL 1e-11

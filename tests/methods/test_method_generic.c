@@ -5,8 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "methods/method.h"
-#include "tests/check.h"
+#include "method.h"
+#include "check.h"
+#include "registry.h"
 
 
 /* ---- a test backend: returns θ as the gradient, counts its calls ---------------- */

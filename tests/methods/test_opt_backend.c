@@ -8,8 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../check.h"
-#include "methods/opt_backend.h"
+#include "check.h"
+#include "opt_backend.h"
+#include "registry.h"
 
 static double rel_diff(const double *a, const double *b, int n)
 {

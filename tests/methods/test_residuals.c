@@ -8,7 +8,8 @@
  *   - at the data-generating θ of freefall every residual vanishes;
  *   - without the Jacobian the same residuals come back and J is not allocated. */
 #include "cvtest.h"
-#include "methods/residuals.h"
+#include "residuals.h"
+#include "registry.h"
 
 static void gradient_from_residuals(const model *m, const residuals *res, double *g)
 {

@@ -3,6 +3,7 @@
  * cost and observation loss), and a solver failure in either pass reaches the user as one
  * line naming the backend, the pass, the time reached and the CVODES flag. */
 #include "cvtest.h"
+#include "registry.h"
 
 /* cvsRoberts_ASAi_dns.out: G = ∫_0^{4e7} y3 dt and dG/dp, computed there at rtol 1e-6 */
 static const double printed_G = 3.9983e+07;

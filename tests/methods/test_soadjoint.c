@@ -5,6 +5,7 @@
  * and of the closed form; the gradient that comes out alongside; symmetry of the computed
  * Hessian; what is counted; and the requests it must refuse. */
 #include "hesstest.h"
+#include "registry.h"
 
 static void check_full(const char *name, const char *const *kv, const char *label)
 {

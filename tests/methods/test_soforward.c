@@ -2,6 +2,7 @@
  * (θ = (g, μ) and θ = (g, μ, y0, v0)), simultaneous and staggered, with the number of
  * sensitivity vectors and of second-order products it must use. */
 #include "hesstest.h"
+#include "registry.h"
 
 static void check(const char *name, const char *mode)
 {

@@ -10,6 +10,7 @@
  *  3. Bytes: exactly linear in the number of steps, within (stages+1)·n·8 + 64 per step.
  *  4. A memory cap that the tape would pass: a one-line error, before allocating. */
 #include "ddtest.h"
+#include "registry.h"
 
 static double rel_diff(double a, double b, double scale)
 {

@@ -4,10 +4,10 @@
 #ifndef ODEGRAD_TESTS_MODELTEST_H
 #define ODEGRAD_TESTS_MODELTEST_H
 
-#include "core/cvwrap.h"
-#include "core/rk.h"
-#include "core/rosenbrock.h"
-#include "tests/check.h"
+#include "cvwrap.h"
+#include "rk.h"
+#include "rosenbrock.h"
+#include "check.h"
 
 /* ---- the loss by CVODES ------------------------------------------------------------------ */
 

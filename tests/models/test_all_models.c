@@ -6,7 +6,8 @@
  *     gradients agree.
  * The neural ODE is also checked at a perturbed θ (see the case table). */
 #include "modeltest.h"
-#include "models/neural.h"
+#include "neural.h"
+#include "registry.h"
 
 typedef struct {
     const char *name;

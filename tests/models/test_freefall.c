@@ -1,7 +1,8 @@
 /* test_freefall — the closed-form oracle itself: the check point of MODELS.md §1, and the
  * exact gradient and Hessian of the loss against Richardson differences of the exact loss. */
-#include "models/freefall.h"
-#include "tests/check.h"
+#include "freefall.h"
+#include "check.h"
+#include "registry.h"
 
 static void expect(int ok, const char *what, double got, double want)
 {

@@ -4,12 +4,13 @@
  * form (loss, gradient, Hessian; the state) against the model's own expression-graph
  * definition solved at tight tolerance (second-order forward sensitivities for the
  * derivatives, dopri5 for the state).  Also the data and the family names. */
-#include "core/model.h"
-#include "core/odeint.h"
-#include "core/odesys.h"
-#include "models/freefall.h"
-#include "models/oscillator.h"
-#include "tests/check.h"
+#include "model.h"
+#include "odeint.h"
+#include "odesys.h"
+#include "freefall.h"
+#include "oscillator.h"
+#include "check.h"
+#include "registry.h"
 
 typedef int (*state_fn)(const model *m, const double *theta, double t, double *x);
 

@@ -2,8 +2,9 @@
  * input, the loss at the nominal θ from independent solvers, the structural identity of the
  * p2 and init_STAT gradient entries, and the conservation law along the trajectory. */
 #include "modeltest.h"
-#include "core/spline.h"
-#include "models/jakstat.h"
+#include "spline.h"
+#include "jakstat.h"
+#include "registry.h"
 
 static const double nominal[JAKSTAT_NP] = {0.60, 3, -0.95, -0.0075, 0, -2.8, -0.26, -0.075,
                                            -0.41, -5, -0.74, -0.64, -0.11, 0.027, -0.5, 0,

@@ -11,7 +11,8 @@
  *   ℓ_x, ℓ_θ and ℓ'' products (model_loss_term_*)  vs differences of ℓ and of its gradient
  * in θ-space (log10 chain rule included), at the nominal θ, in every condition. */
 #include "modeltest.h"
-#include "models/neural.h"
+#include "neural.h"
+#include "registry.h"
 
 #include <math.h>
 #include <stdio.h>

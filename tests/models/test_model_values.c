@@ -6,12 +6,13 @@
 
 #include <unistd.h>
 
-#include "bench/handrhs.h"
-#include "models/brusselator.h"
-#include "models/freefall.h"
-#include "models/jakstat.h"
-#include "models/neural.h"
-#include "models/rafmekerk.h"
+#include "handrhs.h"
+#include "brusselator.h"
+#include "freefall.h"
+#include "jakstat.h"
+#include "neural.h"
+#include "rafmekerk.h"
+#include "registry.h"
 
 typedef enum { HAND_JAKSTAT, HAND_RAF, HAND_BRUSSELATOR, HAND_MLP } hand_kind;
 

@@ -4,8 +4,9 @@
  * ∂x0/∂θ (model_x0_jac) against central differences — at the nominal θ and at seeded θ drawn
  * across the bounds. */
 #include "modeltest.h"
-#include "models/neural.h"
-#include "models/rafmekerk.h"
+#include "neural.h"
+#include "rafmekerk.h"
+#include "registry.h"
 
 #include <float.h>
 

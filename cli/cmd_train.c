@@ -20,11 +20,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../core/adam.h"
-#include "../core/cvwrap.h"
-#include "../core/stats.h"
+#include "adam.h"
+#include "cvwrap.h"
+#include "stats.h"
 #include "child.h"
-#include "cli.h"
+#include "command.h"
 #include "parse.h"
 #include "request.h"
 

@@ -1,13 +1,13 @@
 /* odegrad — the command-line front end.  It parses, picks a model and a backend by name,
  * calls, and prints or hands rows to the harness; it holds no numerics.
  *
- * Each subcommand is one file bench/cmd_<name>.c exporting one cli_command; adding one is
+ * Each subcommand is one file cli/cmd_<name>.c exporting one cli_command; adding one is
  * adding that file and its name to the two lists below. */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include "cli.h"
+#include "command.h"
 
 extern const cli_command cmd_list, cmd_grad, cmd_hess, cmd_bench, cmd_case, cmd_reference, cmd_compare,
     cmd_summary;

@@ -3,12 +3,12 @@
  * on failure one line on stderr and exit code 1 (solver) or 2 (input). */
 #include <math.h>
 #include <string.h>
-#include "cli.h"
+#include "command.h"
 #include "format.h"
 #include "refcache.h"
 #include "request.h"
-#include "../core/stats.h"
-#include "../methods/cvcommon.h"
+#include "stats.h"
+#include "cvcommon.h"
 
 /* repeats of the forward solve that sets the unit of cost (the fastest counts) */
 #define CASE_SOLVE_REPEATS 3

@@ -1,5 +1,5 @@
 /* cli — the one-line messages every subcommand ends with when something is wrong. */
-#include "cli.h"
+#include "command.h"
 
 #include <stdarg.h>
 

@@ -1,6 +1,6 @@
 /* odegrad summary — the ranked table and summary files of a study already in results/. */
 #include "args.h"
-#include "cli.h"
+#include "command.h"
 #include "sweep.h"
 
 static const args_opt summary_options[] = {

@@ -2,9 +2,10 @@
  * reference Hessian) as one cache line (hidden: `odegrad bench` runs it in a child process and
  * keeps the line in results/<study>.ref.tsv). */
 #include <stdlib.h>
-#include "cli.h"
+#include "command.h"
 #include "refcache.h"
 #include "request.h"
+#include "registry.h"
 
 static const args_opt reference_options[] = {
     { "model", "M", "model name", 0 },
@@ -27,7 +28,7 @@ static int reference_run(const cli_env *env, int argc, char **argv)
     }
     if (!args_has(&a, "model"))
         return cli_usage_error(env, "reference", "--model is required");
-    model *m = request_create_model(args_get(&a, "model"), err, sizeof err);
+    model *m = model_create(args_get(&a, "model"), err, sizeof err);
     if (!m)
         return cli_usage_error(env, "reference", "%s", err);
     double *theta = NULL;

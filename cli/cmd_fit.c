@@ -11,9 +11,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../core/lhs.h"
+#include "lhs.h"
 #include "child.h"
-#include "cli.h"
+#include "command.h"
 #include "fit_request.h"
 #include "fit_summary.h"
 #include "meta.h"

@@ -4,7 +4,7 @@
  * objective only through the callbacks of an opt_problem (the loss alone; the loss and its
  * gradient; the loss, gradient and Hessian; or a least-squares form f with L = ½‖f‖² + offset
  * and its Jacobian), so the same optimiser runs on a model through any backend
- * (methods/opt_backend.h) or on a closed form in a test.
+ * (fit/opt_backend.h) or on a closed form in a test.
  *
  * Bounds, the same way for every optimiser: the sine change of variables of boxmap.h.  Each
  * optimiser works in z, where there are no bounds; every callback is made at θ(z), which is

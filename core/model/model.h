@@ -105,7 +105,7 @@ void model_set_param(model *m, int i, const char *name, param_scale scale, doubl
 int model_finish(model *m, char *err, size_t errlen);
 void model_release(model *m);   /* frees everything a model owns (not the struct itself) */
 
-/* ---- the registry (models/registry.c) ------------------------------------------------- */
+/* ---- model types (each model file exports one; models/models.def lists them) ----------- */
 typedef struct {
     const char *name;      /* e.g. "freefall"; for families the prefix, e.g. "brusselator-" */
     const char *pattern;   /* what `odegrad list` shows, e.g. "brusselator-N (N >= 2)" */
@@ -115,16 +115,16 @@ typedef struct {
     int (*create)(model *m, const char *name, char *err, size_t errlen);
 } model_type;
 
-extern const model_type *const model_types[];   /* NULL-terminated */
-/* Look a model up by name, create and finish it.  NULL with a message on failure. */
-model *model_create(const char *name, char *err, size_t errlen);
+/* Create a model of type t under the requested name and finish it.  NULL with a message on
+ * failure.  Looking a type up by name is the registry's job (models/registry.h). */
+model *model_instantiate(const model_type *t, const char *name, char *err, size_t errlen);
 void model_destroy(model *m);
 /* Nominal θ of the model (np values, caller-owned). */
 void model_nominal(const model *m, double *theta);
 /* Number of non-missing data points over all conditions. */
 int model_count_data(const model *m);
 
-/* ---- evaluating, in θ-space (core/model.c) -------------------------------------------- */
+/* ---- evaluating, in θ-space (core/model/model_ctx.c) ------------------------------------------ */
 /* A context holds one θ, its natural values and chain-rule factors, the selected condition,
  * scratch space for every program, and a pointer to the counters that the calls increment.
  * One context per thread. */

@@ -1,7 +1,7 @@
 /* odegrad microbench — the model layer's right-hand side against hand-written C (see
  * microbench.h); prints one table.  Timings only, not part of any test. */
 #include "args.h"
-#include "cli.h"
+#include "command.h"
 #include "microbench.h"
 #include "parse.h"
 

@@ -1,4 +1,4 @@
-/* opt_backend — a model's loss as the objective of an optimiser (core/opt.h), with every
+/* opt_backend — a model's loss as the objective of an optimiser (fit/opt.h), with every
  * derivative from a backend of the registry:
  *
  *   loss        plain CVODES forward solves (cv_loss) at the run's tolerances — every loss
@@ -24,7 +24,7 @@
 #ifndef ODEGRAD_OPT_BACKEND_H
 #define ODEGRAD_OPT_BACKEND_H
 
-#include "../core/opt.h"
+#include "opt.h"
 #include "method.h"
 
 typedef struct {

@@ -1,7 +1,7 @@
 /* odegrad bench — run a sweep described by a spec file (format: bench/spec.h, README) into
  * results/<study>.csv, then print the ranked table and write the summary and plot data. */
 #include "args.h"
-#include "cli.h"
+#include "command.h"
 #include "spec.h"
 #include "sweep.h"
 

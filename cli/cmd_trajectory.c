@@ -9,11 +9,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cli.h"
+#include "command.h"
 #include "format.h"
 #include "parse.h"
 #include "request.h"
 #include "trajectory.h"
+#include "registry.h"
 
 static const args_opt trajectory_options[] = {
     { "model", "M", "model with a closed-form solution: freefall, freefall-x0, freefall-T<T>, "
@@ -112,7 +113,7 @@ static int trajectory_run(const cli_env *env, int argc, char **argv)
         return cli_usage_error(env, "trajectory", "--model is required (e.g. --model oscillator)");
     if (read_settings(&a, &s, err, sizeof err) != 0)
         return cli_usage_error(env, "trajectory", "%s", err);
-    model *m = request_create_model(args_get(&a, "model"), err, sizeof err);
+    model *m = model_create(args_get(&a, "model"), err, sizeof err);
     if (!m)
         return cli_usage_error(env, "trajectory", "%s", err);
     double *theta = NULL;

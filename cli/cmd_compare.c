@@ -7,7 +7,7 @@
  * must name the same study; the first runs afresh and the others add their cases to it. */
 #include <string.h>
 #include "args.h"
-#include "cli.h"
+#include "command.h"
 #include "expect.h"
 #include "spec.h"
 #include "sweep.h"

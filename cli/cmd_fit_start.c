@@ -6,9 +6,9 @@
  * exit), 2 for bad input, 1 when it could not start. */
 #include <stdio.h>
 #include <string.h>
-#include "cli.h"
+#include "command.h"
 #include "fit_request.h"
-#include "../methods/opt_backend.h"
+#include "opt_backend.h"
 
 static void print_iterate(void *user, int iteration, double objective)
 {

@@ -1,4 +1,4 @@
-/* model — defining a model, compiling its programs, and the registry look-up.
+/* model — defining a model and compiling its programs.
  * The θ-space evaluation context is in model_ctx.c. */
 #include "model.h"
 
@@ -225,32 +225,10 @@ void model_release(model *m)
     memset(m, 0, sizeof *m);
 }
 
-/* ---- registry look-up ------------------------------------------------------------------- */
+/* ---- building a model of a given type ---------------------------------------------------- */
 
-static const model_type *find_type(const char *name)
+model *model_instantiate(const model_type *t, const char *name, char *err, size_t errlen)
 {
-    for (int i = 0; model_types[i]; i++) {
-        const model_type *t = model_types[i];
-        if (t->family ? strncmp(name, t->name, strlen(t->name)) == 0 : strcmp(name, t->name) == 0)
-            return t;
-    }
-    return NULL;
-}
-
-model *model_create(const char *name, char *err, size_t errlen)
-{
-    const model_type *t = name ? find_type(name) : NULL;
-    if (!t) {
-        char known[512] = "";
-        for (int i = 0; model_types[i]; i++) {
-            const size_t used = strlen(known);
-            snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "",
-                     model_types[i]->pattern);
-        }
-        if (err && errlen)
-            snprintf(err, errlen, "unknown model '%s' (known: %s)", name ? name : "", known);
-        return NULL;
-    }
     model *m = calloc(1, sizeof *m);
     if (!m) {
         set_err(err, errlen, "%s%s: out of memory", "", name);

@@ -1,9 +1,10 @@
 /* odegrad list — the models (sizes, parameters, data) and the backends (capabilities and
  * their options with defaults), so every name the other commands accept is discoverable. */
 #include <string.h>
-#include "../methods/method.h"
+#include "method.h"
 #include "args.h"
-#include "cli.h"
+#include "command.h"
+#include "registry.h"
 
 static const args_opt list_options[] = { { NULL, NULL, NULL, 0 } };
 
