@@ -41,7 +41,7 @@ long cv_adjoint_steps(cv_solver *cv);
 /* ---- what the checkpoints hold --------------------------------------------------------------
  * Bytes on the heap held by CVODES's adjoint storage, from the checkpoint list that CVODES
  * reports (CVodeGetAdjCheckPointsInfo: each record's BDF order q) and the layout of CVODES
- * 6.4.1 (CVODES.md §7): a checkpoint keeps q+1 Nordsieck vectors (+1 if q < qmax; the t0
+ * 6.4.1 (docs/cvodes.md §5): a checkpoint keeps q+1 Nordsieck vectors (+1 if q < qmax; the t0
  * checkpoint keeps 2), times (1 + stored sensitivities), plus the running-cost quadrature's
  * when it is error-controlled; the interpolation buffer keeps Nd+1 points of 2 (Hermite) or 1
  * (polynomial) vectors.  Each vector is counted with its serial N_Vector headers, each record
@@ -53,7 +53,7 @@ typedef struct {
     size_t checkpoint_bytes;    /* all checkpoints, t0 included */
     size_t interp_bytes;        /* interpolation points, their records, the work vector */
     size_t index_bytes;         /* the index of interpolation points (made by CVodeAdjInit) */
-    size_t payload_bytes;       /* realtype words only, ×8: the CVODES.md §7 formula */
+    size_t payload_bytes;       /* realtype words only, ×8: the docs/cvodes.md §5 formula */
 } cv_checkpoint_stats;
 
 /* After the forward pass (before the backward pass changes the list). */

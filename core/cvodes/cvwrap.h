@@ -12,7 +12,7 @@
  *   - a generic system y' = F(t, y) with a dense Jacobian and optional quadratures, integrated
  *     in either direction of time (the backsolve adjoint runs its augmented system on it).
  *
- * Observation outputs avoid the stale-value trap of CVODES (CVODES.md G1/G2): the solver is
+ * Observation outputs avoid the stale-value trap of CVODES (docs/cvodes.md T1/T2): the solver is
  * driven one step at a time (CV_ONE_STEP) and every observation time t_k ≤ t_ret is harvested
  * by interpolation within the step just taken (CVodeGetDky / CVodeGetSensDky).
  *
