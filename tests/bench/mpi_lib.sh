@@ -3,11 +3,10 @@
 # tests oversubscribe the machine's cores.  OpenMPI keeps memory until exit that the leak
 # checker of a sanitizer build would report, so leak checking is off under mpirun only.
 command -v mpirun > /dev/null || { fail "mpirun not found: install openmpi-bin (./run does)"; finish; exit 1; }
-mpi() {
-  local n=$1; shift
-  ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" \
-    mpirun --allow-run-as-root --oversubscribe -n "$n" "$@"
-}
+# "${mpirun[@]}" N command...: through env, so that `... &` gives mpirun's own pid in $!
+mpirun=(env "ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0"
+        mpirun --allow-run-as-root --oversubscribe -n)
+mpi() { "${mpirun[@]}" "$@"; }
 
 # the rows of a study that do not depend on timing or memory, sorted: every case's key,
 # counts, steps, bytes, errors, gradients, objectives and its status row with its reason
