@@ -13,6 +13,7 @@
 #include <string.h>
 #include "lhs.h"
 #include "child.h"
+#include "farm.h"
 #include "command.h"
 #include "fit_request.h"
 #include "fit_summary.h"
@@ -105,16 +106,41 @@ static char *start_text(const double *theta, int np)
     return s;
 }
 
-/* Run start k (0-based) in a child and append its case. */
-static int run_start(const cli_env *env, const fit_request *fr, const args_list *a,
-                     study_store *st, const double *theta, int k, int *failed, char *err,
-                     size_t errlen)
+/* The starts still to run, as the items of a farm (farm.h): item j is start starts_k[j]
+ * (0-based), run in a child and appended as its case. */
+typedef struct {
+    const cli_env *env;
+    const fit_request *fr;
+    const args_list *a;
+    study_store *st;
+    const double *starts;   /* every start's θ, np values each */
+    int *start_k;
+    char *argv[FIT_MAX_CHILD_ARGS], *owned[ARGS_MAX + 2];
+    int nowned;
+    int failed;
+} fit_job;
+
+static void start_release(void *user, int item)
 {
-    char *argv[FIT_MAX_CHILD_ARGS], *owned[ARGS_MAX + 1];
-    int argc = 0, nowned = 0;
-    argv[argc++] = (char *)env->self;
+    fit_job *j = user;
+    (void)item;
+    for (int i = 0; i < j->nowned; i++)
+        free(j->owned[i]);
+    j->nowned = 0;
+}
+
+/* the child's command of one start */
+static int start_prepare(void *user, int item, char ***argvp, double *timeout, char *err,
+                         size_t errlen)
+{
+    fit_job *j = user;
+    const args_list *a = j->a;
+    const int np = j->fr->rq.model->np;
+    char **argv = j->argv;
+    int argc = 0;
+    argv[argc++] = (char *)j->env->self;
     argv[argc++] = "fit-start";
-    for (int i = 0; i < a->n && nowned < ARGS_MAX; i++) {
+    for (int i = 0; i < a->n && j->nowned < ARGS_MAX; i++) {
         const char *name = a->item[i].opt->name;
         if (!fit_option_forwarded(name))
             continue;
@@ -123,43 +149,50 @@ static int run_start(const cli_env *env, const fit_request *fr, const args_list 
         if (!word)
             break;
         snprintf(word, len, "--%s=%s", name, a->item[i].value);
-        argv[argc++] = owned[nowned++] = word;
+        argv[argc++] = j->owned[j->nowned++] = word;
     }
-    char *start = start_text(theta, fr->rq.model->np);
+    char *start = start_text(j->starts + (size_t)j->start_k[item] * np, np);
     char *start_arg = start ? malloc(strlen(start) + 16) : NULL;
-    int code = 0;
     if (!start_arg) {
+        free(start);
+        start_release(j, item);
         snprintf(err, errlen, "out of memory");
-        code = -1;
-        goto done;
+        return -1;
     }
     sprintf(start_arg, "--start=%s", start);
-    argv[argc++] = start_arg;
+    free(start);
+    argv[argc++] = j->owned[j->nowned++] = start_arg;
     argv[argc] = NULL;
+    *argvp = argv;
+    *timeout = j->fr->timeout;
+    return FARM_RUN;
+}
 
-    child_outcome o;
+/* a start's child has ended: its case appended */
+static int start_finish(void *user, int item, child_outcome *o, char *err, size_t errlen)
+{
+    fit_job *j = user;
+    const fit_request *fr = j->fr;
     metric_list rows = { 0, 0, NULL };
     char text[400];
-    if (child_run(argv, fr->timeout, &o, err, errlen) != 0) {
+    int code = 0;
+    const int status = outcome(o, &rows, text, sizeof text);
+    if (metrics_add(&rows, "peak_rss", (double)o->peak_rss, "bytes") != 0 ||
+        metrics_add(&rows, "case_seconds", o->seconds, "s") != 0 ||
+        metrics_add(&rows, "case_cpu_seconds", o->cpu_seconds, "s") != 0 ||
+        store_append_case(j->st, fr->rq.model->name, fr->label, fr->options_text,
+                          j->start_k[item] + 1, &rows, status, text, err, errlen) != 0)
         code = -1;
-    } else {
-        const int status = outcome(&o, &rows, text, sizeof text);
-        if (metrics_add(&rows, "peak_rss", (double)o.peak_rss, "bytes") != 0 ||
-            metrics_add(&rows, "case_seconds", o.seconds, "s") != 0 ||
-            metrics_add(&rows, "case_cpu_seconds", o.cpu_seconds, "s") != 0 ||
-            store_append_case(st, fr->rq.model->name, fr->label, fr->options_text, k + 1, &rows,
-                              status, text, err, errlen) != 0)
-            code = -1;
-        *failed += status != CASE_OK;
-        child_outcome_free(&o);
-    }
     metrics_free(&rows);
-done:
-    free(start);
-    free(start_arg);
-    for (int i = 0; i < nowned; i++)
-        free(owned[i]);
-    return code;
+    j->failed += status != CASE_OK;
+    return code < 0 ? -1 : status != CASE_OK;
+}
+
+static void start_label(void *user, int item, char *out, size_t len)
+{
+    const fit_job *j = user;
+    snprintf(out, len, "%.64s %.96s start %d", j->fr->rq.model->name, j->fr->label,
+             j->start_k[item] + 1);
 }
 
 /* the command line, for the study's metadata */
@@ -239,18 +272,23 @@ static int fit_run(const cli_env *env, int argc, char **argv)
     }
     progress bar;
     progress_init(&bar, env->err, N, ndone);
-    int failed = 0;
-    for (int k = 0; k < N; k++) {
-        if (store_is_done(st, m->name, fr.label, fr.options_text, k + 1))
-            continue;
-        if (run_start(env, &fr, &a, st, starts + (size_t)k * np, k, &failed, err, sizeof err) != 0) {
+    fit_job job = { env, &fr, &a, st, starts, malloc(sizeof(int) * (size_t)N), { NULL }, { NULL },
+                    0, 0 };
+    if (!job.start_k) {
+        code = cli_failure(env, "fit", "out of memory for %d starts", N);
+    } else {
+        int n = 0;
+        for (int k = 0; k < N; k++)
+            if (!store_is_done(st, m->name, fr.label, fr.options_text, k + 1))
+                job.start_k[n++] = k;
+        /* every start costs alike a priori: they go out in their order */
+        const farm_job fj = { n, NULL, NULL, NULL, &job, start_prepare, start_release,
+                              start_finish, start_label };
+        if (farm_run(&fj, &bar, env->self, err, sizeof err) != 0)
             code = cli_failure(env, "fit", "%s", err);
-            break;
-        }
-        char label[200];
-        snprintf(label, sizeof label, "%.64s %.96s start %d", m->name, fr.label, k + 1);
-        progress_step(&bar, label);
     }
+    const int failed = job.failed;
+    free(job.start_k);
     progress_finish(&bar);
     store_close(st);
     st = NULL;
@@ -270,5 +308,11 @@ done:
     return code;
 }
 
+/* under mpirun or srun, rank 0 runs the fit and the other ranks run its starts (farm.h) */
+static int fit_command(const cli_env *env, int argc, char **argv)
+{
+    return farm_command(env, "fit", fit_run, argc, argv);
+}
+
 const cli_command cmd_fit = { "fit", "multistart fit with newton-tr, gauss-newton or bfgs", 0,
-                              fit_run };
+                              fit_command };
