@@ -16,6 +16,7 @@
 #include "command.h"
 #include "fit_request.h"
 #include "fit_summary.h"
+#include "fit_trace.h"
 #include "meta.h"
 #include "progress.h"
 #include "store.h"
@@ -143,13 +144,19 @@ static int run_start(const cli_env *env, const fit_request *fr, const args_list 
     if (child_run(argv, fr->timeout, &o, err, errlen) != 0) {
         code = -1;
     } else {
+        /* the child's output as it came (outcome() takes it apart), for the trace */
+        char *printed = strdup(o.out ? o.out : "");
         const int status = outcome(&o, &rows, text, sizeof text);
         if (metrics_add(&rows, "peak_rss", (double)o.peak_rss, "bytes") != 0 ||
             metrics_add(&rows, "case_seconds", o.seconds, "s") != 0 ||
             metrics_add(&rows, "case_cpu_seconds", o.cpu_seconds, "s") != 0 ||
             store_append_case(st, fr->rq.model->name, fr->label, fr->options_text, k + 1, &rows,
-                              status, text, err, errlen) != 0)
+                              status, text, err, errlen) != 0 ||
+            !printed ||
+            fit_trace_append(fr->results, fr->study, fr->rq.model->name, fr->label,
+                             fr->options_text, k + 1, printed, err, errlen) != 0)
             code = -1;
+        free(printed);
         *failed += status != CASE_OK;
         child_outcome_free(&o);
     }
@@ -183,11 +190,14 @@ static int fit_run(const cli_env *env, int argc, char **argv)
         args_help(env->out,
                   "odegrad fit --model M --optimizer O [--hessian H] [--starts N] [--seed S] [options]",
                   "Fits model M from N starts drawn within its bounds (Latin hypercube, seed S), each\n"
-                  "start in its own process with a time limit. Optimizers: newton-tr (trust-region\n"
-                  "Newton on the full Hessian of backend H: soadjoint, soforward, fdhess, fim),\n"
+                  "start in its own process with a time limit. Optimizers: trr (trust-region\n"
+                  "reflective in theta on the full Hessian of backend H: soadjoint, soforward,\n"
+                  "fdhess, fim; --hybrid fim starts with the Fisher information), ipopt (Ipopt's\n"
+                  "interior point on the Hessian of H), ipopt-lbfgs (Ipopt, limited-memory\n"
+                  "quasi-Newton), newton-tr (trust-region Newton on H in z, theta = c + r sin z),\n"
                   "gauss-newton (GSL Levenberg-Marquardt on the residuals' forward sensitivities),\n"
-                  "bfgs (GSL BFGS2 on gradients of --method, default adjoint). Every optimizer keeps\n"
-                  "to the model's bounds through theta = c + r sin z. Appends one case per start to\n"
+                  "bfgs (GSL BFGS2 on gradients of --method, default adjoint); the last three keep\n"
+                  "to the bounds through theta = c + r sin z. Appends one case per start to\n"
                   "DIR/NAME.csv and writes NAME.fit.tsv and the waterfall plot data; prints the\n"
                   "best objective, the fraction of starts within 0.1 of the best, and the median\n"
                   "iterations and time of the converged starts. Re-running resumes.", tables);
@@ -221,6 +231,10 @@ static int fit_run(const cli_env *env, int argc, char **argv)
     /* everything is checked: from here on files are written */
     if (store_make_dir(fr.results, err, sizeof err) != 0 ||
         !(st = store_open(fr.results, fr.study, fr.fresh, err, sizeof err))) {
+        code = cli_failure(env, "fit", "%s", err);
+        goto done;
+    }
+    if (fr.fresh && fit_trace_reset(fr.results, fr.study, err, sizeof err) != 0) {
         code = cli_failure(env, "fit", "%s", err);
         goto done;
     }
@@ -270,5 +284,5 @@ done:
     return code;
 }
 
-const cli_command cmd_fit = { "fit", "multistart fit with newton-tr, gauss-newton or bfgs", 0,
-                              fit_run };
+const cli_command cmd_fit = { "fit", "multistart fit with trr, ipopt, newton-tr, gauss-newton "
+                              "or bfgs", 0, fit_run };
