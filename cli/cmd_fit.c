@@ -17,6 +17,7 @@
 #include "command.h"
 #include "fit_request.h"
 #include "fit_summary.h"
+#include "fit_trace.h"
 #include "meta.h"
 #include "progress.h"
 #include "store.h"
@@ -176,13 +177,19 @@ static int start_finish(void *user, int item, child_outcome *o, char *err, size_
     metric_list rows = { 0, 0, NULL };
     char text[400];
     int code = 0;
+    /* the child's output as it came (outcome() takes it apart), for the trace */
+    char *printed = strdup(o->out ? o->out : "");
     const int status = outcome(o, &rows, text, sizeof text);
     if (metrics_add(&rows, "peak_rss", (double)o->peak_rss, "bytes") != 0 ||
         metrics_add(&rows, "case_seconds", o->seconds, "s") != 0 ||
         metrics_add(&rows, "case_cpu_seconds", o->cpu_seconds, "s") != 0 ||
         store_append_case(j->st, fr->rq.model->name, fr->label, fr->options_text,
-                          j->start_k[item] + 1, &rows, status, text, err, errlen) != 0)
+                          j->start_k[item] + 1, &rows, status, text, err, errlen) != 0 ||
+        !printed ||
+        fit_trace_append(fr->results, fr->study, fr->rq.model->name, fr->label,
+                         fr->options_text, j->start_k[item] + 1, printed, err, errlen) != 0)
         code = -1;
+    free(printed);
     metrics_free(&rows);
     j->failed += status != CASE_OK;
     return code < 0 ? -1 : status != CASE_OK;
@@ -216,11 +223,14 @@ static int fit_run(const cli_env *env, int argc, char **argv)
         args_help(env->out,
                   "odegrad fit --model M --optimizer O [--hessian H] [--starts N] [--seed S] [options]",
                   "Fits model M from N starts drawn within its bounds (Latin hypercube, seed S), each\n"
-                  "start in its own process with a time limit. Optimizers: newton-tr (trust-region\n"
-                  "Newton on the full Hessian of backend H: soadjoint, soforward, fdhess, fim),\n"
+                  "start in its own process with a time limit. Optimizers: trr (trust-region\n"
+                  "reflective in theta on the full Hessian of backend H: soadjoint, soforward,\n"
+                  "fdhess, fim; --hybrid fim starts with the Fisher information), ipopt (Ipopt's\n"
+                  "interior point on the Hessian of H), ipopt-lbfgs (Ipopt, limited-memory\n"
+                  "quasi-Newton), newton-tr (trust-region Newton on H in z, theta = c + r sin z),\n"
                   "gauss-newton (GSL Levenberg-Marquardt on the residuals' forward sensitivities),\n"
-                  "bfgs (GSL BFGS2 on gradients of --method, default adjoint). Every optimizer keeps\n"
-                  "to the model's bounds through theta = c + r sin z. Appends one case per start to\n"
+                  "bfgs (GSL BFGS2 on gradients of --method, default adjoint); the last three keep\n"
+                  "to the bounds through theta = c + r sin z. Appends one case per start to\n"
                   "DIR/NAME.csv and writes NAME.fit.tsv and the waterfall plot data; prints the\n"
                   "best objective, the fraction of starts within 0.1 of the best, and the median\n"
                   "iterations and time of the converged starts. Re-running resumes.", tables);
@@ -254,6 +264,10 @@ static int fit_run(const cli_env *env, int argc, char **argv)
     /* everything is checked: from here on files are written */
     if (store_make_dir(fr.results, err, sizeof err) != 0 ||
         !(st = store_open(fr.results, fr.study, fr.fresh, err, sizeof err))) {
+        code = cli_failure(env, "fit", "%s", err);
+        goto done;
+    }
+    if (fr.fresh && fit_trace_reset(fr.results, fr.study, err, sizeof err) != 0) {
         code = cli_failure(env, "fit", "%s", err);
         goto done;
     }
@@ -314,5 +328,5 @@ static int fit_command(const cli_env *env, int argc, char **argv)
     return farm_command(env, "fit", fit_run, argc, argv);
 }
 
-const cli_command cmd_fit = { "fit", "multistart fit with newton-tr, gauss-newton or bfgs", 0,
-                              fit_command };
+const cli_command cmd_fit = { "fit", "multistart fit with trr, ipopt, newton-tr, gauss-newton "
+                              "or bfgs", 0, fit_command };

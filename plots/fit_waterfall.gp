@@ -1,7 +1,8 @@
 # fit_waterfall — multistart optimisation per optimiser/Hessian pair (the report's Figure 6,
 # issue 8): the "waterfall" of final objectives of all starts, sorted, one curve per pair,
 # beside the processor time per successful start and the fraction of starts within 0.1 of the best
-# objective found for the model.
+# objective found for the model.  One colour per pair (plots/palette.gpi's pair_colour), the
+# same in every figure.
 # needs: *.waterfall.tsv
 # Data, written by `odegrad fit` (bench/fit_summary.h), one pair of files per study and model:
 #   <results>/<study>--<model>.waterfall.tsv  gnuplot blocks, one per pair, first line a header
@@ -17,6 +18,8 @@
 # without an objective are not drawn.
 set datafile separator "\t"
 set datafile missing "nan"
+if (!exists("plots")) plots = "plots"
+load plots."/palette.gpi"
 floor = 1e-6
 ceiling = 1e6
 files = system("ls '".results."'/*.waterfall.tsv 2>/dev/null")
@@ -31,6 +34,7 @@ do for [wf in files] {
     npairs = STATS_records
     stats wf using 1 nooutput
     nstarts = STATS_max
+    names = system("awk -F'\t' '$1 == \"rank\" {print $2}' '".wf."'")
     # the time panel's range (log scale); no successful start at all leaves it to gnuplot
     timed = int(system("awk -F'\t' 'NR > 1 && $4 != \"nan\"' '".bars."' | wc -l"))
     tmin = 0; tmax = 0
@@ -52,7 +56,8 @@ do for [wf in files] {
         set yrange [floor/2:ceiling*2]
         set style fill empty
         plot for [i=0:nblocks-1] wf index i using 1:(column(3) < floor ? floor : column(3) > ceiling ? ceiling : column(3)):(column(4) > 0 ? 7 : 6) \
-                 with linespoints pt variable ps 0.9 title columnheader(2), \
+                 with linespoints pt variable ps 0.9 lc rgb pair_colour(word(names, i + 1)) \
+                 title columnheader(2), \
              0.1 with lines dt 2 lc rgb "gray40" title "within 0.1 of the best"
         # time per successful start
         set xlabel ""
