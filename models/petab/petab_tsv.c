@@ -67,7 +67,10 @@ int petab_tsv_read(const char *path, petab_tsv *t, char *err, size_t errlen)
         if (got == 0 || strspn(buf, " \t") == (size_t)got)
             continue;
         if (!t->head) {
-            /* the header: count its cells first */
+            /* the header (after a UTF-8 byte-order mark, if any): count its cells first */
+            if ((unsigned char)buf[0] == 0xEF && (unsigned char)buf[1] == 0xBB &&
+                (unsigned char)buf[2] == 0xBF)
+                memmove(buf, buf + 3, (size_t)got - 2);
             int n = 1;
             for (const char *s = buf; *s; s++)
                 n += *s == '\t';

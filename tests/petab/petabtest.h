@@ -70,11 +70,11 @@ static inline int pt_simulate_rows(const model *m, const double *theta, double r
     return n;
 }
 
-/* key cells of a measurement or simulation row */
+/* key cells of a measurement or simulation row (not the overrides: some simulation tables
+ * write the override parameters' values in place of their ids) */
 static const char *const pt_keys[] = {"observableId", "simulationConditionId",
-                                      "preequilibrationConditionId", "observableParameters",
-                                      "noiseParameters"};
-enum { PT_NKEYS = 5 };
+                                      "preequilibrationConditionId"};
+enum { PT_NKEYS = 3 };
 
 static inline int pt_same_row(const petab_tsv *a, int ra, const petab_tsv *b, int rb)
 {
@@ -87,8 +87,8 @@ static inline int pt_same_row(const petab_tsv *a, int ra, const petab_tsv *b, in
 }
 
 /* Compare the imported problem's simulation at nominal θ with the collection's own
- * simulatedData table in `folder` (rows matched by observable, conditions, overrides and
- * time; the k-th of equal keys with the k-th).  The error of a row is
+ * simulatedData table in `folder` (rows matched by observable, conditions and time; the k-th
+ * of equal keys with the k-th).  The error of a row is
  * |T(s) − T(y)| / max(|T(s)|, floor) on the observable's transformation T.  Returns the
  * number of rows compared (every simulation row must match), or -1. */
 static inline int pt_compare_simulated(const model *m, const char *folder, double rtol,
