@@ -8,7 +8,8 @@
  * two time points (a parameter id, then a number; a number, then a parameter id).
  * θ = (ln k, scale, log10 σ): k is on the natural-log scale.
  * The importer's loss (forward sensitivities, tight tolerance) must equal the hand-computed
- * loss, and its forward and adjoint gradients the central differences of the hand formula. */
+ * loss, its forward and adjoint gradients the central differences of the hand formula, and
+ * its soforward and soadjoint Hessians the formula's second differences. */
 #include "petab.h"
 #include "check.h"
 
@@ -94,6 +95,36 @@ int main(void)
             }
             method_result_free(&r);
         }
+    }
+    /* second order, and with it the ln scale's second chain-rule term p'' = p: the Hessians
+     * of soforward and soadjoint against central differences of the hand-computed loss */
+    method_options oh = o;
+    oh.want = WANT_HESSIAN;
+    const double *theta = points[1];
+    double H[9];
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            const double h = 1e-4;
+            double t[4][3];
+            for (int q = 0; q < 4; q++)
+                for (int k = 0; k < 3; k++)
+                    t[q][k] = theta[k];
+            t[0][i] += h, t[0][j] += h;
+            t[1][i] += h, t[1][j] -= h;
+            t[2][i] -= h, t[2][j] += h;
+            t[3][i] -= h, t[3][j] -= h;
+            H[i * 3 + j] = (hand_loss(t[0]) - hand_loss(t[1]) - hand_loss(t[2]) + hand_loss(t[3])) /
+                           (4.0 * h * h);
+        }
+    static const char *const second[] = {"soforward", "soadjoint"};
+    for (int b = 0; b < 2; b++) {
+        method_result r;
+        const method_status st = check_run(second[b], m, theta, &oh, NULL, &r);
+        CHECK(st == METHOD_OK && r.hessian, "%s: %s", second[b], r.error);
+        if (st == METHOD_OK && r.hessian)
+            CHECK(check_rel_diff_vec(r.hessian, H, 9) < 1e-6, "%s: Hessian differs from the "
+                  "hand-computed one by %.3g", second[b], check_rel_diff_vec(r.hessian, H, 9));
+        method_result_free(&r);
     }
     /* residual-based backends refuse a custom loss instead of answering for a Gaussian one */
     method_result r;
