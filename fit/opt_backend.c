@@ -180,6 +180,12 @@ int optb_open(optb_objective *ob, const model *m, const method_options *o,
     ob->ndata = model_count_data(m);
     ob->gaussian = m->loss == LOSS_GAUSSIAN_NLL;
     if (least_squares) {
+        if (m->loss == LOSS_CUSTOM) {
+            snprintf(err, errlen, "model %s has its own loss term (a transformed or "
+                     "non-Gaussian likelihood), which has no least-squares form; gauss-newton "
+                     "cannot fit it", m->name);
+            return -1;
+        }
         if (m->running_cost) {
             snprintf(err, errlen, "model %s has a running cost in its loss, which has no "
                      "least-squares form; gauss-newton cannot fit it", m->name);

@@ -106,6 +106,11 @@ method_status residuals_compute(const model *m, const double *theta, const metho
         snprintf(err, errlen, "%s", scratch.error);
         return status;
     }
+    if (m->loss == LOSS_CUSTOM) {
+        snprintf(err, errlen, "model %s has its own loss term (a transformed or non-Gaussian "
+                 "likelihood), which has no least-squares form", m->name);
+        return METHOD_EUNSUPPORTED;
+    }
     const int n = model_count_data(m), np = m->np, ny = m->ny;
     const int gaussian = m->loss == LOSS_GAUSSIAN_NLL;
     const size_t cells = (size_t)(n > 0 ? n : 1) * (size_t)(np > 0 ? np : 1);

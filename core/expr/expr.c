@@ -286,6 +286,10 @@ expr expr_sqrt(expr_graph *g, expr a) { return unary(g, OP_SQRT, a, 0.0); }
 expr expr_tanh(expr_graph *g, expr a) { return unary(g, OP_TANH, a, 0.0); }
 expr expr_sin(expr_graph *g, expr a) { return unary(g, OP_SIN, a, 0.0); }
 expr expr_cos(expr_graph *g, expr a) { return unary(g, OP_COS, a, 0.0); }
+expr expr_step(expr_graph *g, expr a, int at_zero)
+{
+    return unary(g, OP_STEP, a, at_zero ? 1.0 : 0.0);
+}
 expr expr_sum(expr_graph *g, expr a)
 {
     if (g->error[0])
@@ -514,6 +518,7 @@ const char *expr_op_name(int op)
         [OP_DIV] = "div", [OP_POW] = "pow", [OP_NEG] = "neg", [OP_SCALE] = "scale",
         [OP_SHIFT] = "shift", [OP_POWC] = "powc", [OP_EXP] = "exp", [OP_LOG] = "log",
         [OP_SQRT] = "sqrt", [OP_TANH] = "tanh", [OP_SIN] = "sin", [OP_COS] = "cos",
+        [OP_STEP] = "step",
         [OP_GATHER] = "gather", [OP_CONCAT] = "concat", [OP_SUM] = "sum",
         [OP_MATVEC] = "matvec"};
     return op >= 0 && op < OP_COUNT ? names[op] : "?";

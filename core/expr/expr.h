@@ -79,6 +79,10 @@ expr expr_sqrt(expr_graph *g, expr a);
 expr expr_tanh(expr_graph *g, expr a);
 expr expr_sin(expr_graph *g, expr a);
 expr expr_cos(expr_graph *g, expr a);
+/* the unit step H(a): 1 where a > 0, 0 where a < 0, and at a = 0 the value at_zero (0 or 1).
+ * Its derivatives are 0: comparisons and piecewise definitions are built on it, and their
+ * derivatives are those of the branch taken. */
+expr expr_step(expr_graph *g, expr a, int at_zero);
 
 /* structure */
 expr expr_gather(expr_graph *g, expr a, int len, const int *index);   /* out[i] = a[index[i]] */

@@ -100,6 +100,7 @@ static double unary_value(int op, double k, double a)
     case OP_SQRT: return sqrt(a);
     case OP_TANH: return tanh(a);
     case OP_SIN: return sin(a);
+    case OP_STEP: return a > 0.0 ? 1.0 : a < 0.0 ? 0.0 : k;
     default: return cos(a);   /* OP_COS */
     }
 }
@@ -128,6 +129,7 @@ static void unary_derivs(int op, double k, double a, double c, double *f1, doubl
     case OP_SQRT: *f1 = 0.5 / c; *f2 = -0.25 / (c * a); break;
     case OP_TANH: *f1 = 1.0 - c * c; *f2 = -2.0 * c * (1.0 - c * c); break;
     case OP_SIN: *f1 = cos(a); *f2 = -c; break;
+    case OP_STEP: *f1 = 0.0; *f2 = 0.0; break;   /* piecewise constant */
     default: *f1 = -sin(a); *f2 = -c; break;   /* OP_COS */
     }
 }
@@ -172,7 +174,7 @@ static int is_binary(int op)
 
 static int is_unary(int op)
 {
-    return op >= OP_NEG && op <= OP_COS;
+    return op >= OP_NEG && op <= OP_STEP;
 }
 
 /* ---- value sweep ----------------------------------------------------------------------- */
@@ -568,7 +570,7 @@ static int has_scalar_rule(int op)
     case OP_X: case OP_P: case OP_C: case OP_TIME: case OP_CONST:
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
     case OP_NEG: case OP_SCALE: case OP_SHIFT: case OP_POWC: case OP_EXP: case OP_LOG:
-    case OP_SQRT: case OP_TANH: case OP_SIN: case OP_COS:
+    case OP_SQRT: case OP_TANH: case OP_SIN: case OP_COS: case OP_STEP:
         return 1;
     default:
         return 0;

@@ -9,6 +9,7 @@ enum {
     OP_TIME, OP_X, OP_P, OP_C, OP_D, OP_CONST, OP_CONST_VEC, OP_TIME_INPUT,
     OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_POW,
     OP_NEG, OP_SCALE, OP_SHIFT, OP_POWC, OP_EXP, OP_LOG, OP_SQRT, OP_TANH, OP_SIN, OP_COS,
+    OP_STEP,
     OP_GATHER, OP_CONCAT, OP_SUM, OP_MATVEC,
     OP_COUNT
 };
@@ -21,7 +22,7 @@ enum { DEP_X = 1, DEP_P = 2, DEP_VARY = 4 };
  * X/P/C/D the first input index; CONST_VEC the first value in the constant pool; GATHER the
  * first index in the int pool; CONCAT the first operand in the int pool (a = operand count);
  * TIME_INPUT the function table entry; MATVEC the column count.  k is the constant of
- * CONST, SCALE, SHIFT and POWC. */
+ * CONST, SCALE, SHIFT and POWC, and STEP's value at 0. */
 typedef struct {
     unsigned char op;
     unsigned char dep;

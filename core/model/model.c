@@ -123,6 +123,8 @@ static int check_definition(model *m, char *err, size_t errlen)
     if (!m->initial && !m->steady_guess)
         return set_err(err, errlen, "%s: %s", m->name,
                        "the model needs an initial state or a steady-state guess");
+    if (m->loss == LOSS_CUSTOM && !m->loss_term)
+        return set_err(err, errlen, "%s: %s", m->name, "a custom loss needs its loss term");
     if (m->loss == LOSS_GAUSSIAN_NLL && !m->sigma)
         return set_err(err, errlen, "%s: %s", m->name, "a Gaussian likelihood needs sigma");
     if (m->ncond < 1)
@@ -185,7 +187,8 @@ int model_finish(model *m, char *err, size_t errlen)
         if (expr_prog_nout(m->sigma_prog) != m->ny)
             return set_err(err, errlen, "%s: %s", m->name, "sigma has the wrong length");
     }
-    m->loss_prog = build(m, loss_term_graph, 2 * m->ny, "loss term", err, errlen);
+    m->loss_prog = build(m, m->loss == LOSS_CUSTOM ? m->loss_term : loss_term_graph, 2 * m->ny,
+                         "loss term", err, errlen);
     if (!m->loss_prog)
         return -1;
     if (m->running_cost) {

@@ -27,13 +27,15 @@
 
 #define MODEL_NAME_LEN 64
 
-typedef enum { SCALE_LIN = 0, SCALE_LOG10 = 1 } param_scale;
-typedef enum { LOSS_GAUSSIAN_NLL = 0, LOSS_SUM_OF_SQUARES = 1 } loss_kind;
+typedef enum { SCALE_LIN = 0, SCALE_LOG10 = 1, SCALE_LN = 2 } param_scale;
+/* LOSS_CUSTOM: the model builds its own loss term (loss_term below), e.g. a Laplace
+ * likelihood or transformed observables; backends built on Gaussian residuals refuse it. */
+typedef enum { LOSS_GAUSSIAN_NLL = 0, LOSS_SUM_OF_SQUARES = 1, LOSS_CUSTOM = 2 } loss_kind;
 
 typedef struct {
     char name[MODEL_NAME_LEN];
     param_scale scale;
-    double nominal;          /* θ on its own scale (log10 value for SCALE_LOG10) */
+    double nominal;          /* θ on its own scale (log10 value for SCALE_LOG10, ln for SCALE_LN) */
     double lower, upper;     /* bounds on θ, same scale */
 } model_param;
 
@@ -78,6 +80,8 @@ struct model {
     model_build_fn observables;   /* (t, x, p, c) -> ny                                   */
     model_build_fn sigma;         /* (t, x, p, c) -> ny; NULL for sum of squares          */
     model_build_fn running_cost;  /* (t, x, p, c) -> 1; NULL when there is none           */
+    model_build_fn loss_term;     /* LOSS_CUSTOM only: (t, x, p, c, d) -> 1, d the data row
+                                     [values (missing as 0), present (1 or 0)]             */
     /* Steady-state initial state: x0 solves f(t0, x0, p, steady_constants) = 0, found by
      * Newton's method from steady_guess (built like `initial`); derivatives by implicit
      * differentiation. */

@@ -1,8 +1,8 @@
 /* model_ctx — evaluating a model in θ-space.
  *
- * The programs see natural parameters p = s(θ) (s = identity or 10^θ, element-wise).  With
- * D = diag(s'(θ)) and s'' the second derivatives (ln10·p and ln10²·p for log10), the chain
- * rule turns every p-space product into its θ-space counterpart:
+ * The programs see natural parameters p = s(θ) (s = identity, 10^θ or e^θ, element-wise).  With
+ * D = diag(s'(θ)) and s'' the second derivatives (ln10·p and ln10²·p for log10, p and p
+ * for ln), the chain rule turns every p-space product into its θ-space counterpart:
  *   tangent:        F_θ u = F_p (D u)
  *   adjoint:        F_θᵀ w = D F_pᵀ w
  *   over-adjoint:   d/dθ(D F_pᵀ w)·u = D d(F_pᵀ w) + s''⊙u⊙(F_pᵀ w)
@@ -77,6 +77,11 @@ model_ctx *model_ctx_new(const model *m, const double *theta, char *err, size_t 
             ctx->p[i] = p;
             ctx->dp[i] = LN10 * p;
             ctx->ddp[i] = LN10 * LN10 * p;
+        } else if (m->params[i].scale == SCALE_LN) {
+            const double p = exp(t);   /* p = e^θ: p' = p'' = p */
+            ctx->p[i] = p;
+            ctx->dp[i] = p;
+            ctx->ddp[i] = p;
         } else {
             ctx->p[i] = t;
             ctx->dp[i] = 1.0;
