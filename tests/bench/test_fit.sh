@@ -68,7 +68,7 @@ grep -q "max-cpu=1e-9" res/budget.csv && pass || fail "the budget is not part of
 # the figure from these results
 if command -v gnuplot > /dev/null; then
   mkdir -p figs
-  gnuplot -e "results='res'; figures='figs'" "$ODEGRAD_SOURCE/plots/fit_waterfall.gp" 2> gp.txt && pass ||
+  gnuplot -e "results='res'; figures='figs'; plots='$ODEGRAD_SOURCE/plots'" "$ODEGRAD_SOURCE/plots/fit_waterfall.gp" 2> gp.txt && pass ||
     fail "fit_waterfall.gp failed: $(cat gp.txt)"
   for ext in png svg; do
     [[ -s figs/fit_waterfall-small--freefall.$ext ]] && pass || fail "fit_waterfall-small--freefall.$ext missing"
