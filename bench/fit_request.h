@@ -10,12 +10,13 @@
 #include "args.h"
 #include "format.h"
 #include "request.h"
+#include "store.h"
 
 #define FIT_DEFAULT_STARTS 10
 #define FIT_DEFAULT_SEED 1
 #define FIT_DEFAULT_TIMEOUT 900.0      /* seconds per start */
 #define FIT_DEFAULT_STUDY "fit"
-#define FIT_DEFAULT_RESULTS "results"
+#define FIT_DEFAULT_RESULTS STORE_SCRATCH_DIR
 #define FIT_DEFAULT_GRADIENT "adjoint"
 #define FIT_MAX_STARTS 100000L
 

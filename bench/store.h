@@ -15,6 +15,12 @@
 
 #define STORE_HEADER "study,model,backend,options,repeat,metric,value,unit"
 
+/* Where the commands that write a study (bench, compare, fit, train) put it when --results
+ * names no folder: a scratch folder of the current directory, so that an exploratory run
+ * never changes the published results/.  Only ./run study and an explicit --results results
+ * write there. */
+#define STORE_SCRATCH_DIR "scratch"
+
 enum { CASE_OK = 0, CASE_FAILED = 1, CASE_TIMEOUT = 2, CASE_CRASHED = 3 };
 
 typedef struct {

@@ -4,10 +4,11 @@
 #include "command.h"
 #include "farm.h"
 #include "spec.h"
+#include "store.h"
 #include "sweep.h"
 
 static const args_opt bench_options[] = {
-    { "results", "DIR", "where the study's files go (default results)", 0 },
+    { "results", "DIR", "where the study's files go (default " STORE_SCRATCH_DIR "/; the published results/ only when named)", 0 },
     { "fresh", NULL, "forget this study's earlier rows and references first", 0 },
     { NULL, NULL, NULL, 0 }
 };
@@ -35,7 +36,7 @@ static int bench_run(const cli_env *env, int argc, char **argv)
     bench_spec *spec = spec_load(a.positional[0], err, sizeof err);
     if (!spec)
         return cli_usage_error(env, "bench", "%s", err);
-    const sweep_settings set = { args_has(&a, "results") ? args_get(&a, "results") : "results",
+    const sweep_settings set = { args_has(&a, "results") ? args_get(&a, "results") : STORE_SCRATCH_DIR,
                                  a.positional[0], args_has(&a, "fresh") };
     int nfailed = 0;
     int code = sweep_run(env, "bench", spec, &set, &nfailed);

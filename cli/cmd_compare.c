@@ -10,13 +10,14 @@
 #include "command.h"
 #include "expect.h"
 #include "spec.h"
+#include "store.h"
 #include "sweep.h"
 
 static const args_opt compare_options[] = {
     { "spec", "FILE", "a spec of the sweep (repeatable; default bench/studies/compare.spec and "
                       "compare-hessian.spec of the sources)", 1 },
     { "expect", "FILE", "the expectations (default bench/expect.tsv of the sources)", 0 },
-    { "results", "DIR", "where the sweep's files go (default results)", 0 },
+    { "results", "DIR", "where the sweep's files go (default " STORE_SCRATCH_DIR "/)", 0 },
     { "suggest", NULL, "print expectation lines for the current measurements and exit 0", 0 },
     { NULL, NULL, NULL, 0 }
 };
@@ -73,7 +74,7 @@ static int compare_run(const cli_env *env, int argc, char **argv)
         expect_free(&expectations);
         return cli_usage_error(env, "compare", "%s", err);
     }
-    const char *results = args_has(&a, "results") ? args_get(&a, "results") : "results";
+    const char *results = args_has(&a, "results") ? args_get(&a, "results") : STORE_SCRATCH_DIR;
     int nfailed = 0, code = CLI_OK;
     for (int i = 0; i < nspecs && code == CLI_OK; i++) {
         const sweep_settings set = { results, spec_paths[i], i == 0 };

@@ -1,41 +1,39 @@
 /* odegrad train — the report's training run (section 6): fit a model by Adam with gradients
  * from any backend, print the loss every few epochs, and write the loss curve, the final
- * predicted trajectory and the figure (the report's Figure 3).
+ * predicted trajectory (the report's Figure 3 is drawn from them by plots/training.gp: the
+ * command line draws nothing).
  *
  * Epoch e (1 ≤ e ≤ E) is one gradient at θ_{e−1} and one Adam update to θ_e.  The loss curve
  * holds L(θ_e) for e = 0 … E, so "epoch 50" is the loss after 50 updates, as the report's
  * loop prints it; L(θ_E) costs one more backend run.  With the model's seeded initialisation
  * and a deterministic backend the run is deterministic.
  *
- * Files, in --results (default results/), named by --name (default training):
+ * Files, in --results (default the scratch folder STORE_SCRATCH_DIR, so that a run by hand
+ * never changes the published results/), named by --name (default training):
  *   NAME_loss.csv         epoch,loss
  *   NAME_trajectory.csv   condition,time,observable,data,predicted  (at θ_E, CVODES BDF at the
- *                         run's tolerances; one row per observation time and observable)
- *   figures/NAME.png, .svg   plots/training.gp: data vs prediction beside the loss curve
- *                         (where plots/make-all draws it from the same files) */
+ *                         run's tolerances; one row per observation time and observable) */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "adam.h"
 #include "cvwrap.h"
 #include "stats.h"
-#include "child.h"
 #include "command.h"
 #include "parse.h"
 #include "request.h"
+#include "store.h"
 
 #define TRAIN_DEFAULT_MODEL "neural-freefall"
 #define TRAIN_DEFAULT_EPOCHS "200"
 #define TRAIN_DEFAULT_LR "0.05"
 #define TRAIN_DEFAULT_EVERY "50"
-#define TRAIN_DEFAULT_RESULTS "results"
+#define TRAIN_DEFAULT_RESULTS STORE_SCRATCH_DIR
 #define TRAIN_DEFAULT_NAME "training"
 #define TRAIN_MAX_EPOCHS 10000000L
-#define TRAIN_GNUPLOT_SECONDS 120.0
 
 static const args_opt train_options[] = {
     {"epochs", "N", "Adam updates (default " TRAIN_DEFAULT_EPOCHS ")", 0},
@@ -43,14 +41,12 @@ static const args_opt train_options[] = {
     {"print-every", "N", "print the loss every N epochs (default " TRAIN_DEFAULT_EVERY ")", 0},
     {"results", "DIR", "where the files go (default " TRAIN_DEFAULT_RESULTS ")", 0},
     {"name", "NAME", "file name prefix (default " TRAIN_DEFAULT_NAME ")", 0},
-    {"no-figure", NULL, "write the CSV files only (no gnuplot)", 0},
     {NULL, NULL, NULL, 0}};
 
 typedef struct {
     long epochs, every;
     double lr;
     const char *dir, *name;
-    int figure;
 } train_settings;
 
 static const char *arg_or(const args_list *a, const char *name, const char *fallback)
@@ -69,14 +65,8 @@ static int train_read_settings(const args_list *a, train_settings *s, char *err,
         return -1;
     s->dir = arg_or(a, "results", TRAIN_DEFAULT_RESULTS);
     s->name = arg_or(a, "name", TRAIN_DEFAULT_NAME);
-    s->figure = !args_has(a, "no-figure");
     if (!*s->dir) {
         snprintf(err, errlen, "--results must name a folder");
-        return -1;
-    }
-    if (s->figure && strchr(s->dir, '\'')) {   /* gnuplot gets the folder in quotes */
-        snprintf(err, errlen, "--results must not contain a quote (') when the figure is "
-                 "drawn (or pass --no-figure)");
         return -1;
     }
     int ok = *s->name != '\0';
@@ -192,78 +182,6 @@ static int train_write_loss(const double *loss, long epochs, const char *path, c
     return 0;
 }
 
-/* ---- the figure --------------------------------------------------------------------------- */
-
-/* gnuplot from PATH (child_run wants a path). */
-static int train_find_gnuplot(char *path, size_t len)
-{
-    const char *dirs = getenv("PATH");
-    if (!dirs || !*dirs)
-        dirs = "/usr/bin:/bin";
-    while (*dirs) {
-        const char *colon = strchr(dirs, ':');
-        const size_t n = colon ? (size_t)(colon - dirs) : strlen(dirs);
-        if (n > 0 && snprintf(path, len, "%.*s/gnuplot", (int)n, dirs) < (int)len &&
-            access(path, X_OK) == 0)
-            return 0;
-        dirs += n + (colon ? 1 : 0);
-    }
-    return -1;
-}
-
-/* A gnuplot string literal for -e: single-quoted, so only a single quote cannot appear. */
-static int train_gnuplot_set(char *out, size_t len, const char *name, const char *value)
-{
-    if (strchr(value, '\''))
-        return -1;
-    const size_t used = strlen(out);
-    const int n = snprintf(out + used, len - used, "%s='%s'; ", name, value);
-    return n < 0 || (size_t)n >= len - used ? -1 : 0;
-}
-
-/* plots/training.gp with the run's files: figures go to DIR/figures, as plots/make-all
- * draws them. */
-static int train_figure(const model *m, const train_settings *s, char *err, size_t errlen)
-{
-    char gnuplot[1024], script[1024], figures[1024], setup[4096] = "";
-    if (train_find_gnuplot(gnuplot, sizeof gnuplot) != 0) {
-        snprintf(err, errlen, "gnuplot not found in PATH (install gnuplot, or pass --no-figure)");
-        return -1;
-    }
-    const char *source = getenv("ODEGRAD_SOURCE");
-    snprintf(script, sizeof script, "%s/plots/training.gp",
-             source && *source ? source : ODEGRAD_SOURCE_DIR);
-    if (snprintf(figures, sizeof figures, "%s/figures", s->dir) >= (int)sizeof figures ||
-        (mkdir(figures, 0777) != 0 && errno != EEXIST)) {
-        snprintf(err, errlen, "cannot create %.300s/figures: %s", s->dir, strerror(errno));
-        return -1;
-    }
-    if (train_gnuplot_set(setup, sizeof setup, "results", s->dir) != 0 ||
-        train_gnuplot_set(setup, sizeof setup, "figures", figures) != 0 ||
-        train_gnuplot_set(setup, sizeof setup, "name", s->name) != 0 ||
-        train_gnuplot_set(setup, sizeof setup, "model", m->name) != 0 ||
-        train_gnuplot_set(setup, sizeof setup, "observable", m->obs_names[0]) != 0 ||
-        train_gnuplot_set(setup, sizeof setup, "condition", m->cond[0].name) != 0) {
-        snprintf(err, errlen, "the figure cannot be drawn: a folder or name holds a quote (') "
-                 "(pass --no-figure, or choose another --results)");
-        return -1;
-    }
-    char *argv[] = {gnuplot, "-e", setup, script, NULL};
-    child_outcome o;
-    if (child_run(argv, TRAIN_GNUPLOT_SECONDS, &o, err, errlen) != 0)
-        return -1;
-    int status = 0;
-    if (!o.exited || o.exit_code != 0) {
-        const char *why = o.err && *o.err ? o.err : "no message";
-        const size_t line = strcspn(why, "\n");
-        snprintf(err, errlen, "gnuplot %.200s failed: %.*s", script,
-                 (int)(line < 250 ? line : 250), why);
-        status = -1;
-    }
-    child_outcome_free(&o);
-    return status;
-}
-
 /* ---- the run ------------------------------------------------------------------------------ */
 
 static int train_loop(const cli_env *env, cli_request *rq, const train_settings *s,
@@ -307,9 +225,9 @@ static int train_run(const cli_env *env, int argc, char **argv)
                   "Trains model M (default " TRAIN_DEFAULT_MODEL ") from its seeded initial "
                   "theta by Adam (learning rate\n" TRAIN_DEFAULT_LR ", " TRAIN_DEFAULT_EPOCHS
                   " epochs: the report's run) with gradients from backend B, prints the\n"
-                  "loss every " TRAIN_DEFAULT_EVERY " epochs, and writes DIR/NAME_loss.csv, "
-                  "DIR/NAME_trajectory.csv and the figure\nDIR/figures/NAME.png and .svg "
-                  "(plots/training.gp).",
+                  "loss every " TRAIN_DEFAULT_EVERY " epochs, and writes DIR/NAME_loss.csv and "
+                  "DIR/NAME_trajectory.csv (DIR: --results,\ndefault " TRAIN_DEFAULT_RESULTS
+                  "/). The figure is drawn from them by plots/training.gp (plots/make-all DIR).",
                   tables);
         return CLI_OK;
     }
@@ -343,16 +261,13 @@ static int train_run(const cli_env *env, int argc, char **argv)
     int code = train_loop(env, &rq, &s, rq.theta, loss);
     const double seconds = stats_now() - start;
     if (code == CLI_OK && (train_write_loss(loss, s.epochs, loss_path, err, sizeof err) != 0 ||
-                           train_write_trajectory(&rq, rq.theta, traj_path, err, sizeof err) != 0 ||
-                           (s.figure && train_figure(rq.model, &s, err, sizeof err) != 0)))
+                           train_write_trajectory(&rq, rq.theta, traj_path, err, sizeof err) != 0))
         code = cli_failure(env, "train", "%s", err);
     if (code == CLI_OK) {
         fprintf(env->out, "loss %.6g -> %.6g (reduced %.3gx) in %.2f s\n", loss[0],
                 loss[s.epochs], loss[0] / loss[s.epochs], seconds);
-        fprintf(env->out, "wrote %s, %s", loss_path, traj_path);
-        if (s.figure)
-            fprintf(env->out, ", %s/figures/%s.png and .svg", s.dir, s.name);
-        fprintf(env->out, "\n");
+        fprintf(env->out, "wrote %s, %s (figure: plots/make-all %s)\n", loss_path, traj_path,
+                s.dir);
     }
     free(loss);
     request_close(&rq);

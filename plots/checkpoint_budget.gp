@@ -9,6 +9,7 @@
 # Writes <figures>/checkpoint-budget.png and .svg.
 if (!exists("plots")) plots = "plots"
 load plots."/palette.gpi"
+load plots."/check.gpi"
 set datafile separator "\t"
 set datafile missing "nan"
 summary = results."/checkpoint-budget.summary.tsv"
@@ -41,11 +42,23 @@ do for [term in "png svg"] {
     plot series("binomial") using 1:2 with linespoints lw 2 lc rgb backend_colour("checkpoint") pt 13 title "checkpoint, binomial (Revolve)", \
          series("uniform") using 1:2 with points lc rgb backend_colour("checkpoint") pt 12 ps 1.6 title "checkpoint, uniform", \
          tape("time_median_s") using 1:2 with lines lw 2 dt 2 lc rgb backend_colour("tape") title "tape (every step stored)"
+    if (term eq "png") {
+        eval check_panel("checkpoint-budget", "time")
+        check_data = series("binomial"); eval check_series("checkpoint, binomial (Revolve)", "using 1:2", "")
+        check_data = series("uniform"); eval check_series("checkpoint, uniform", "using 1:2", "")
+        check_data = tape("time_median_s"); eval check_series("tape (every step stored)", "using 1:2", "")
+    }
     set ylabel "bytes held by the backend at its peak (B)"
     set key bottom right
     plot series("binomial") using 1:3 with linespoints lw 2 lc rgb backend_colour("checkpoint") pt 13 title "checkpoint, binomial (Revolve)", \
          series("uniform") using 1:3 with points lc rgb backend_colour("checkpoint") pt 12 ps 1.6 title "checkpoint, uniform", \
          tape("peak_bytes") using 1:2 with lines lw 2 dt 2 lc rgb backend_colour("tape") title "tape (every step stored)"
+    if (term eq "png") {
+        eval check_panel("checkpoint-budget", "bytes")
+        check_data = series("binomial"); eval check_series("checkpoint, binomial (Revolve)", "using 1:3", "")
+        check_data = series("uniform"); eval check_series("checkpoint, uniform", "using 1:3", "")
+        check_data = tape("peak_bytes"); eval check_series("tape (every step stored)", "using 1:2", "")
+    }
     unset logscale y
     set format y "%g"
     set logscale y
@@ -53,6 +66,11 @@ do for [term in "png svg"] {
     set key top right
     plot ratio("binomial") using 1:2 with linespoints lw 2 lc rgb backend_colour("checkpoint") pt 13 title "binomial: (l + p(l, s)) / l", \
          ratio("uniform") using 1:2 with points lc rgb backend_colour("checkpoint") pt 12 ps 1.6 title "uniform"
+    if (term eq "png") {
+        eval check_panel("checkpoint-budget", "recomputation")
+        check_data = ratio("binomial"); eval check_series("binomial: (l + p(l, s)) / l", "using 1:2", "")
+        check_data = ratio("uniform"); eval check_series("uniform", "using 1:2", "")
+    }
     unset multiplot
     set output
 }

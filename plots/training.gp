@@ -1,5 +1,6 @@
 # training — the report's Figure 3: data vs the trained model's prediction beside the loss
-# curve, from the files `odegrad train` writes.
+# curve, from the files `odegrad train` writes (the command itself draws nothing: run this
+# script, or plots/make-all, on its results).
 # needs: training_loss.csv training_trajectory.csv
 # Data: <results>/<name>_loss.csv (epoch,loss: the loss after each epoch) and
 # <results>/<name>_trajectory.csv (condition,time,observable,data,predicted).
@@ -12,6 +13,8 @@ if (!exists("name")) name = 'training'
 if (!exists("model")) model = 'neural-freefall'
 if (!exists("observable")) observable = 'position'
 if (!exists("condition")) condition = 'drop'
+if (!exists("plots")) plots = 'plots'
+load plots.'/check.gpi'
 lossfile = results.'/'.name.'_loss.csv'
 trajfile = results.'/'.name.'_trajectory.csv'
 
@@ -45,12 +48,23 @@ do for [format in 'png svg'] {
     unset logscale y
     plot trajfile using 2:(pick(4)) skip 1 with lines lw 2 title data_title, \
          trajfile using 2:(pick(5)) skip 1 with lines lw 2 dt 2 title pred_title
+    if (format eq 'png') {
+        eval check_panel(name, 'trajectory')
+        check_data = trajfile
+        eval check_series(data_title, 'using 2:(pick(4)) skip 1', '')
+        eval check_series(pred_title, 'using 2:(pick(5)) skip 1', '')
+    }
     set title 'Training loss curve'
     set xlabel 'Epoch'
     set ylabel 'Loss'
     set key top right
     if (positive) { set logscale y } else { unset logscale y }
     plot lossfile using 1:2 skip 1 with lines lw 2 title 'Loss'
+    if (format eq 'png') {
+        eval check_panel(name, 'loss')
+        check_data = lossfile
+        eval check_series('Loss', 'using 1:2 skip 1', '')
+    }
     unset multiplot
     unset output
 }

@@ -1,6 +1,7 @@
 # Every figure of `./run study` is drawn from results/ alone: miniature versions of the
 # studies (same study names, a few cheap cases each) and plots/make-all must give every
-# figure as a non-empty PNG and SVG, with no script failing.  The results directory has a
+# figure as a non-empty PNG and SVG, with no script failing, and every figure must pass the
+# figure check (plots/check-figures).  The results directory has a
 # long absolute path on purpose: gnuplot 5.4's sprintf garbles a format holding "%%" when an
 # argument is long, which once broke a script only on real machines.
 source "$ODEGRAD_SOURCE/tests/cli/lib.sh"
@@ -57,6 +58,11 @@ options fim
 options fdhess step=1e-2,1e-3
 tol 1e-8
 EOF
+spec hessian-scaling <<'EOF'
+want hessian
+models brusselator-2 mlp-2-2 mlp-2-4
+backends soadjoint fim
+EOF
 spec scaling <<'EOF'
 models brusselator-{n}
 sizes 2 3
@@ -68,13 +74,20 @@ sizes 2 4
 backends tape adjoint
 EOF
 ODEGRAD=$ODEGRAD RESULTS=$res "$ODEGRAD_SOURCE/bench/studies/trajectory.sh" 2> traj.err || fail "trajectory.sh: $(cat traj.err)"
-"$ODEGRAD" train --method tape --epochs 5 --print-every 5 --results "$res" --no-figure > /dev/null 2> train.err ||
+"$ODEGRAD" train --method tape --epochs 5 --print-every 5 --results "$res" > /dev/null 2> train.err ||
   fail "train: $(cat train.err)"
+for m in tape forward; do
+  "$ODEGRAD" train --method $m --name training-$m --epochs 3 --print-every 3 --results "$res" > /dev/null 2> train.err ||
+    fail "train $m: $(cat train.err)"
+done
 
-"$ODEGRAD_SOURCE/plots/make-all" "$res" 2> made.txt && pass || fail "make-all failed: $(cat made.txt)"
+"$ODEGRAD_SOURCE/plots/make-all" --check "$work/checks" "$res" 2> made.txt && pass || fail "make-all failed: $(cat made.txt)"
 ! grep -q FAILED made.txt && pass || fail "a script failed: $(grep FAILED made.txt)"
+"$ODEGRAD_SOURCE/plots/check-figures" "$work/checks" > verdict.txt 2>&1 && pass ||
+  fail "the figures of the miniature studies fail the figure check: $(grep -v ': ok$' verdict.txt)"
 for figure in work-precision work-precision-freefall work-precision-oscillator memory error-accumulation \
-              checkpoint-budget hessian-cost hessian-accuracy gradient-cost training; do
+              error-band backsolve-reconstruction checkpoint-budget hessian-cost hessian-models hessian-accuracy \
+              gradient-cost gradient-solves training training-methods; do
   for ext in png svg; do
     [[ -s $res/figures/$figure.$ext ]] && pass || fail "$figure.$ext missing or empty ($(grep -v done made.txt))"
   done
