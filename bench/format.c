@@ -222,6 +222,8 @@ static void report_table(FILE *f, const run_report *rep)
     fprintf(f, "%-20s %.15g\n", "loss", r->loss);
     if (r->gradient)
         table_vector(f, "gradient", m, r->gradient, ref ? ref->gradient : NULL);
+    if (r->gradient_error)
+        table_vector(f, "estimated error", m, r->gradient_error, NULL);
     if (r->hvp)
         table_vector(f, "Hessian-vector", m, r->hvp, NULL);
     if (r->hessian) {

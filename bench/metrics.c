@@ -107,6 +107,8 @@ int metrics_of_result(metric_list *l, const model *m, const method_options *o,
     bad |= metrics_add(l, "loss", r->loss, "1");
     if (r->gradient) {
         bad |= add_vector(l, "gradient", m, r->gradient);
+        if (r->gradient_error)   /* a backend's own estimate of its error (fd) */
+            bad |= add_vector(l, "gradient_error", m, r->gradient_error);
         if (ref && ref->have) {
             bad |= metrics_add(l, "grad_rel_err", metrics_rel_error(r->gradient, ref->gradient, m->np), "1");
             bad |= metrics_add(l, "grad_max_rel_err",

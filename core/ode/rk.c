@@ -260,6 +260,7 @@ static void rk_add_tally(rk_stats *st, const step_tally *tally)
     st->rejected = tally->rejected;
     st->rhs_evals += tally->rhs_evals;
     st->t_reached = tally->t_reached;
+    st->h_proposed = tally->h_proposed;
 }
 
 int rk_solve_adaptive(rk_solver *S, const rk_problem *P, const step_control *c, double *x,

@@ -89,6 +89,7 @@ typedef struct {
     long rejected;
     long rhs_evals;
     double t_reached;
+    double h_proposed;          /* adaptive: the next step the controller proposed */
 } rk_stats;
 
 typedef struct rk_solver rk_solver;

@@ -423,6 +423,7 @@ static void ros_add_tally(ros_stats *st, const step_tally *tally)
     st->rejected = tally->rejected;
     st->rhs_evals += tally->rhs_evals;
     st->t_reached = tally->t_reached;
+    st->h_proposed = tally->h_proposed;
 }
 
 int ros_solve_adaptive(ros_solver *S, const ros_problem *P, const step_control *c, double *x,

@@ -75,6 +75,7 @@ typedef struct {
 typedef struct {
     long steps, rejected, rhs_evals, jac_evals, factorizations;
     double t_reached;
+    double h_proposed;          /* adaptive: the next step the controller proposed */
 } ros_stats;
 
 typedef struct ros_solver ros_solver;

@@ -66,7 +66,8 @@ int step_adaptive_solve(const step_method *M, void *integrator, const step_solve
             t = t_next;
             status = M->advance(integrator, t, x);
             const double h_new = hh * step_factor(c, e, q, after_reject);
-            h = fmin(clipped ? fmax(h_new, h) : h_new, h_max);
+            tally->h_proposed = clipped ? fmax(h_new, h) : h_new;
+            h = fmin(tally->h_proposed, h_max);
             after_reject = 0;
         } else {   /* rejected (also when the estimate is not finite) */
             tally->rejected++;

@@ -57,6 +57,9 @@ typedef struct {
     long rejected;
     long rhs_evals;    /* f0 and the first-step estimate (the integrator counts its own) */
     double t_reached;
+    double h_proposed; /* adaptive: the step the controller proposes after the last accepted
+                        * one, before the cap by the solve's span (0 before any) — a solve
+                        * that continues from there (after a jump) can start with it */
 } step_tally;
 
 /* Run the loop with the integrator's workspace: outs (its observation bookkeeping), f0 (n:

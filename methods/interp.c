@@ -1,0 +1,546 @@
+/* interp — the interpolating continuous adjoint on odegrad's own integrators.
+ *
+ * Forward pass: one adaptive solve of x' = f(t, x, θ) (with the running cost q' = g as an
+ * extra state when the model has one) by an integrator of ours; every accepted step is kept
+ * as its dense output:
+ *   explicit Runge–Kutta (dopri5, tsit5): x_k and the stage derivatives K_1 … K_s, so that
+ *       x(t_k + σh) = x_k + h Σ b_i(σ) K_i   (the method's own continuous extension, order 4);
+ *   Rosenbrock (stiff models): x_k and f_k = f(t_k, x_k), with the cubic Hermite interpolant
+ *       between step ends (order 3, the method's order).
+ * The loss terms ℓ_i and their gradients are taken at the observation times as the solve
+ * passes them (ddcommon's observer).
+ *
+ * Backward pass: the continuous adjoint λ(t) = ∂L/∂x(t) solves
+ *     λ' = −f_x(t, x(t))ᵀ λ,   λ(tf) = ∂L/∂x(tf),   λ(t_i⁻) = λ(t_i⁺) + ℓ_x(t_i),
+ * integrated in reversed time s = −t by the same integrator with its own error control on λ
+ * (tolerances --rtol-b/--atol-b), x(t) read from the forward dense output.  A one-step method
+ * has nothing to restart at a jump: the backward solve ends a step on each observation time,
+ * adds ℓ_x there, evaluates f once at the new λ and goes on with the step size it had — no
+ * order-1 restart, no new initial-step estimate.  The parameter gradient
+ *     dL/dθ = Σ_i ℓ_θ(t_i) + ∫_{t0}^{tf} f_θ(t, x(t))ᵀ λ(t) dt + x0_θᵀ λ(t0)
+ * has its integral accumulated step by step by Gauss–Legendre quadrature with `quad` nodes on
+ * each accepted backward step (exact for polynomials of degree 2·quad − 1), λ at the nodes
+ * from the backward step's own dense output (Runge–Kutta) or cubic Hermite interpolation
+ * (Rosenbrock): the np quadrature values never enter the error test.
+ *
+ * Memory: the dense output of every forward step (bytes per step reported as
+ * dense_bytes_per_step), refused before allocation beyond --mem-cap, plus the two solvers'
+ * workspaces: linear in the forward steps, independent of the backward ones. */
+#include "ddcommon.h"
+#include "integrator.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INTERP_MAX_QUAD 8
+
+static const method_opt_spec interp_options[] = {
+    {"solver", OPT_SOLVER, "auto", NULL, 0, 0,
+     "adaptive integrator of ours for both passes (also --solver); auto = the registry's "
+     "default for stiff or non-stiff models"},
+    {"quad", OPT_INT, "3", NULL, 1, INTERP_MAX_QUAD,
+     "Gauss-Legendre nodes per backward step for the parameter integral"},
+    {NULL, OPT_INT, NULL, NULL, 0, 0, NULL}};
+
+static method_status interp_run(const model *m, const double *theta, const method_options *o,
+                                method_result *r);
+
+const method_type method_interp = {
+    "interp",
+    "interpolating continuous adjoint: forward dense output of our RK / Rosenbrock solve, "
+    "adaptive backward solve of the adjoint, Gauss-Legendre quadrature of the gradient",
+    CAP_GRADIENT | CAP_STIFF, interp_options, interp_run};
+
+/* One forward step's dense output: RK x_k, K_1..K_s; Rosenbrock x_k, f_k. */
+typedef struct {
+    double t, t_next;
+    double v[];
+} interp_rec;
+
+typedef struct {
+    dd_run *R;
+    const rk_tableau *rk;      /* RK family, or … */
+    const ros_tableau *ros;    /* … Rosenbrock */
+    int n, np, s, nvec;
+    size_t rec_bytes;
+    interp_rec **rec;
+    long nrec, cap;
+    long cursor;
+    double *x_end, *f_end;     /* Rosenbrock: the state and f at tf */
+    double *nodes;             /* Rosenbrock: the forward step ends inside (t0, tf), as
+                                * s = −t ascending: the backward steps land on them */
+    long nnodes;
+    size_t solver_bytes;       /* the backward solver's, as charged */
+    /* scratch */
+    double *scratch;
+    size_t scratch_doubles;
+    double *xi, *gx, *gth, *w, *lam_q, *d0, *d1, *Jf;
+    /* quadrature on [0, 1] */
+    int nq;
+    double node[INTERP_MAX_QUAD], weight[INTERP_MAX_QUAD];
+    /* backward bookkeeping */
+    double h_carry;            /* the step proposed when the last interval ended */
+    double *thbar;
+    char error[256];
+} interp_run_t;
+
+/* ---- Gauss–Legendre nodes and weights on [0, 1], by Newton's method on P_n ------------- */
+static void gauss_legendre(int n, double *node, double *weight)
+{
+    for (int i = 0; i < n; i++) {
+        double z = cos(M_PI * (i + 0.75) / (n + 0.5)), dp = 1.0;
+        for (int it = 0; it < 100; it++) {
+            double p0 = 1.0, p1 = z;   /* P_0, P_1, recurrence to P_n */
+            for (int k = 2; k <= n; k++) {
+                const double p2 = ((2.0 * k - 1.0) * z * p1 - (k - 1.0) * p0) / k;
+                p0 = p1;
+                p1 = p2;
+            }
+            dp = n * (z * p1 - p0) / (z * z - 1.0);
+            const double dz = p1 / dp;
+            z -= dz;
+            if (fabs(dz) < 1e-16)
+                break;
+        }
+        node[i] = 0.5 * (1.0 - z);
+        weight[i] = 1.0 / ((1.0 - z * z) * dp * dp);   /* 2/((1−z²)P'²) halved */
+    }
+}
+
+/* ---- the forward dense output --------------------------------------------------------- */
+
+/* cubic Hermite on a step of length h at fraction σ: from (y0, d0) to (y1, d1), d = dy/dt */
+static void hermite(int n, double h, double sigma, const double *y0, const double *d0,
+                    const double *y1, const double *d1, double *y)
+{
+    const double s2 = sigma * sigma, s3 = s2 * sigma;
+    const double h00 = 2 * s3 - 3 * s2 + 1, h10 = s3 - 2 * s2 + sigma, h01 = 3 * s2 - 2 * s3,
+                 h11 = s3 - s2;
+    for (int m = 0; m < n; m++)
+        y[m] = h00 * y0[m] + h01 * y1[m] + h * (h10 * d0[m] + h11 * d1[m]);
+}
+
+/* x(t) from the record that holds t (the cursor follows the backward pass) */
+static void interp_state(interp_run_t *A, double t, double *x)
+{
+    long k = A->cursor;
+    while (k > 0 && t < A->rec[k]->t)
+        k--;
+    while (k < A->nrec - 1 && t > A->rec[k]->t_next)
+        k++;
+    A->cursor = k;
+    const interp_rec *rec = A->rec[k];
+    const double h = rec->t_next - rec->t;
+    double sigma = (t - rec->t) / h;
+    sigma = sigma < 0.0 ? 0.0 : sigma > 1.0 ? 1.0 : sigma;
+    const int n = A->n;
+    if (A->rk) {
+        rk_dense_weights(A->rk, sigma, A->w);
+        memcpy(x, rec->v, sizeof(double) * (size_t)n);
+        for (int i = 0; i < A->s; i++) {
+            const double c = h * A->w[i];
+            const double *K = rec->v + (size_t)(i + 1) * n;
+            if (c != 0.0)
+                for (int m = 0; m < n; m++)
+                    x[m] += c * K[m];
+        }
+    } else {
+        const double *x1 = k + 1 < A->nrec ? A->rec[k + 1]->v : A->x_end;
+        const double *f1 = k + 1 < A->nrec ? A->rec[k + 1]->v + n : A->f_end;
+        hermite(n, h, sigma, rec->v, rec->v + n, x1, f1, x);
+    }
+}
+
+static int interp_keep(interp_run_t *A, const odeint_step *step)
+{
+    dd_run *R = A->R;
+    if (A->nrec == A->cap) {
+        const long cap = A->cap ? 2 * A->cap : 256;
+        interp_rec **rec = mem_alloc(&R->acc, sizeof *rec * (size_t)cap);
+        if (!rec)
+            goto refused;
+        if (A->nrec)
+            memcpy(rec, A->rec, sizeof *rec * (size_t)A->nrec);
+        mem_free(&R->acc, A->rec, sizeof *rec * (size_t)A->cap);
+        A->rec = rec;
+        A->cap = cap;
+    }
+    interp_rec *rec = mem_alloc(&R->acc, A->rec_bytes);
+    if (!rec)
+        goto refused;
+    const size_t vec = sizeof(double) * (size_t)A->n;
+    rec->t = step->t;
+    rec->t_next = step->t_next;
+    if (step->rk) {
+        memcpy(rec->v, step->rk->x, vec);
+        for (int i = 0; i < A->s; i++)
+            memcpy(rec->v + (size_t)(i + 1) * A->n, step->rk->K[i], vec);
+    } else {
+        memcpy(rec->v, step->ros->x, vec);
+        if (R->sys.rhs(step->t, step->ros->x, rec->v + A->n, R->sys.ctx) != 0) {
+            mem_free(&R->acc, rec, A->rec_bytes);
+            snprintf(R->error, sizeof R->error,
+                     "interp: the right-hand side failed at t = %.17g", step->t);
+            return -1;
+        }
+    }
+    A->rec[A->nrec++] = rec;
+    return 0;
+refused:
+    snprintf(R->error, sizeof R->error,
+             "interp: keeping the dense output of step %ld (t = %.6g) would pass the memory "
+             "cap of %zu bytes (%zu per step): raise --mem-cap or loosen the tolerances",
+             step->index, step->t, R->acc.cap, A->rec_bytes);
+    return -1;
+}
+
+static int interp_observe(const odeint_step *step, void *ctx)
+{
+    interp_run_t *A = ctx;
+    if (dd_observe(step, A->R) != 0)
+        return -1;
+    return interp_keep(A, step);
+}
+
+/* Rosenbrock: the interpolant of x is cubic Hermite on each forward step, whose second
+ * derivative jumps at the step ends; an order-3(2) error estimate across such a kink forces
+ * tiny steps, so the backward solve treats the forward step ends as output times (the
+ * driver ends a step on each, with no restart) and integrates one smooth piece per step. */
+static method_status interp_nodes(interp_run_t *A, void *solver)
+{
+    dd_run *R = A->R;
+    const long count = A->nrec > 1 ? A->nrec - 1 : 0;
+    A->nodes = mem_alloc(&R->acc, sizeof(double) * (size_t)(count ? count : 1));
+    const size_t before = ros_solver_bytes(solver);
+    if (!A->nodes || ros_solver_reserve(solver, (int)count) != 0 ||
+        mem_charge(&R->acc, ros_solver_bytes(solver) - before) != 0)
+        return method_fail(R->r, METHOD_EMEMORY,
+                           "interp: the memory cap of %zu bytes is too small for the %ld "
+                           "forward step times: raise --mem-cap",
+                           R->acc.cap, count);
+    A->solver_bytes += ros_solver_bytes(solver) - before;
+    for (long j = 0; j < count; j++)
+        A->nodes[j] = -A->rec[A->nrec - 1 - j]->t;
+    A->nnodes = count;
+    return METHOD_OK;
+}
+
+static void interp_drop(interp_run_t *A)
+{
+    dd_run *R = A->R;
+    if (A->nodes)
+        mem_free(&R->acc, A->nodes, sizeof(double) * (size_t)(A->nnodes ? A->nnodes : 1));
+    A->nodes = NULL;
+    A->nnodes = 0;
+    for (long k = 0; k < A->nrec; k++)
+        mem_free(&R->acc, A->rec[k], A->rec_bytes);
+    mem_free(&R->acc, A->rec, sizeof *A->rec * (size_t)A->cap);
+    A->rec = NULL;
+    A->nrec = A->cap = 0;
+    A->cursor = 0;
+}
+
+/* ---- the backward pass, in s = −t --------------------------------------------------------- */
+
+/* dλ/ds = f_x(t, x(t))ᵀ λ at t = −s */
+static int interp_adj_rhs(double s, const double *lam, double *dlam, void *ctx)
+{
+    interp_run_t *A = ctx;
+    const double t = -s;
+    interp_state(A, t, A->xi);
+    return A->R->sys.vjp(t, A->xi, lam, dlam, A->gth, A->R->sys.ctx);
+}
+
+/* its Jacobian f_xᵀ (for the Rosenbrock backward pass) */
+static int interp_adj_jac(double s, const double *lam, double *J, void *ctx)
+{
+    (void)lam;
+    interp_run_t *A = ctx;
+    const double t = -s;
+    const int n = A->n;
+    interp_state(A, t, A->xi);
+    if (A->R->sys.jac(t, A->xi, A->Jf, A->R->sys.ctx) != 0)
+        return -1;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            J[i * n + j] = A->Jf[j * n + i];
+    return 0;
+}
+
+/* θ̄ += h Σ_q w_q f_θ(t_q, x(t_q))ᵀ λ(t_q) over a backward step s → s + h; lam_at fills λ at
+ * fraction σ of the step */
+static int interp_quadrature(interp_run_t *A, double s, double h,
+                             void (*lam_at)(interp_run_t *, const void *, double, double *),
+                             const void *view)
+{
+    dd_run *R = A->R;
+    for (int q = 0; q < A->nq; q++) {
+        lam_at(A, view, A->node[q], A->lam_q);
+        const double t = -(s + A->node[q] * h);
+        interp_state(A, t, A->xi);
+        if (R->sys.vjp(t, A->xi, A->lam_q, A->gx, A->gth, R->sys.ctx) != 0) {
+            snprintf(R->error, sizeof R->error,
+                     "interp: the adjoint product failed at t = %.17g", t);
+            return -1;
+        }
+        for (int k = 0; k < A->np; k++)
+            A->thbar[k] += A->weight[q] * h * A->gth[k];
+    }
+    return 0;
+}
+
+static void lam_rk(interp_run_t *A, const void *view, double sigma, double *lam)
+{
+    const rk_step_view *v = view;
+    rk_dense_weights(A->rk, sigma, A->w);
+    memcpy(lam, v->x, sizeof(double) * (size_t)A->n);
+    for (int i = 0; i < v->stages; i++) {
+        const double c = v->h * A->w[i];
+        if (c != 0.0)
+            for (int m = 0; m < A->n; m++)
+                lam[m] += c * v->K[i][m];
+    }
+}
+
+static int interp_bwd_rk(const rk_step_view *v, void *ctx)
+{
+    return interp_quadrature(ctx, v->t, v->h, lam_rk, v);
+}
+
+static void lam_ros(interp_run_t *A, const void *view, double sigma, double *lam)
+{
+    const ros_step_view *v = view;
+    hermite(A->n, v->h, sigma, v->x, A->d0, v->x_next, A->d1, lam);
+}
+
+static int interp_bwd_ros(const ros_step_view *v, void *ctx)
+{
+    interp_run_t *A = ctx;
+    /* dλ/ds at both ends of the step for the Hermite interpolant (f_θᵀλ there is not used) */
+    if (interp_adj_rhs(v->t, v->x, A->d0, A) != 0 ||
+        interp_adj_rhs(v->t_next, v->x_next, A->d1, A) != 0) {
+        snprintf(A->R->error, sizeof A->R->error,
+                 "interp: the adjoint product failed at t = %.17g", -v->t);
+        return -1;
+    }
+    return interp_quadrature(A, v->t, v->h, lam_ros, v);
+}
+
+/* λ from t_hi down to t_lo (t_lo < t_hi), one backward solve */
+static method_status interp_interval(interp_run_t *A, void *solver, const step_control *cb,
+                                     double t_hi, double t_lo, double *lam, long *steps,
+                                     long *rejected)
+{
+    dd_run *R = A->R;
+    char err[256];
+    step_control c = *cb;
+    /* carry the step size over the jump: no fresh start */
+    c.h_init = A->h_carry;
+    int status;
+    if (A->rk) {
+        const rk_problem P = {.n = A->n, .rhs = interp_adj_rhs, .rhs_ctx = A, .t0 = -t_hi,
+                              .tf = -t_lo, .observer = interp_bwd_rk, .observer_ctx = A};
+        rk_stats st;
+        status = rk_solve_adaptive(solver, &P, &c, lam, &st, err, sizeof err);
+        *steps += st.steps;
+        *rejected += st.rejected;
+        if (st.h_proposed > 0.0)
+            A->h_carry = st.h_proposed;
+    } else {
+        /* the forward step ends strictly inside the interval: s in (−t_hi, −t_lo) */
+        long a = 0, b = A->nnodes;
+        while (a < A->nnodes && !(A->nodes[a] > -t_hi))
+            a++;
+        while (b > a && !(A->nodes[b - 1] < -t_lo))
+            b--;
+        const ros_problem P = {.n = A->n, .rhs = interp_adj_rhs, .jac = interp_adj_jac,
+                               .ctx = A, .t0 = -t_hi, .tf = -t_lo, .nout = (int)(b - a),
+                               .tout = A->nodes + a, .observer = interp_bwd_ros,
+                               .observer_ctx = A};
+        ros_stats st;
+        status = ros_solve_adaptive(solver, &P, &c, lam, &st, err, sizeof err);
+        *steps += st.steps;
+        *rejected += st.rejected;
+        if (st.h_proposed > 0.0)
+            A->h_carry = st.h_proposed;
+    }
+    if (status == STEP_OK)
+        return METHOD_OK;
+    if (status == STEP_EOBSERVER && R->error[0])
+        return method_fail(R->r, METHOD_ESOLVER, "%s", R->error);
+    return method_fail(R->r, METHOD_ESOLVER, "interp: backward pass from t = %.6g: %s", t_hi,
+                       err);
+}
+
+/* add the seeds of the observations at times ≥ t, from *i down */
+static void interp_jumps(dd_run *R, int *i, double t, double *lam)
+{
+    while (*i >= 0 && R->tout[*i] >= t) {
+        const double *seed = R->seed + (size_t)*i * R->n;
+        for (int m = 0; m < R->n; m++)
+            lam[m] += seed[m];
+        (*i)--;
+    }
+}
+
+static method_status interp_backward(interp_run_t *A, void *solver, const step_control *cb,
+                                     long *steps, long *rejected)
+{
+    dd_run *R = A->R;
+    const model *m = model_ctx_model(R->ctx);
+    double *lam = R->xbar;   /* holds the running cost's seed already */
+    A->cursor = A->nrec ? A->nrec - 1 : 0;
+    A->h_carry = 0.0;
+    int i = R->nout - 1;
+    double t = m->tf;
+    interp_jumps(R, &i, t, lam);
+    while (t > m->t0) {
+        const double lo = i >= 0 && R->tout[i] > m->t0 ? R->tout[i] : m->t0;
+        const method_status status = interp_interval(A, solver, cb, t, lo, lam, steps, rejected);
+        if (status != METHOD_OK)
+            return status;
+        t = lo;
+        interp_jumps(R, &i, t, lam);
+    }
+    return METHOD_OK;
+}
+
+/* ---- the run ---------------------------------------------------------------------------- */
+
+static method_status interp_scratch(interp_run_t *A)
+{
+    dd_run *R = A->R;
+    const size_t n = (size_t)A->n, np = (size_t)(A->np ? A->np : 1);
+    const size_t doubles = 6 * n + np + (size_t)A->s + (A->ros ? n * n + 2 * n : 0);
+    double *p = mem_calloc(&R->acc, doubles, sizeof(double));
+    A->scratch = p;
+    A->scratch_doubles = doubles;
+    if (!p)
+        return method_fail(R->r, METHOD_EMEMORY,
+                           "interp: the memory cap of %zu bytes is too small for the "
+                           "workspace: raise --mem-cap",
+                           R->acc.cap);
+    A->xi = p, p += n;
+    A->gx = p, p += n;
+    A->lam_q = p, p += n;
+    A->d0 = p, p += n;
+    A->d1 = p, p += n;
+    A->gth = p, p += np;
+    A->w = p, p += A->s;
+    if (A->ros) {
+        A->Jf = p, p += n * n;
+        A->x_end = p, p += n;
+        A->f_end = p;
+    }
+    return METHOD_OK;
+}
+
+static method_status interp_run(const model *m, const double *theta, const method_options *o,
+                                method_result *r)
+{
+    dd_settings S;
+    method_status status = dd_settings_from(&method_interp, m, o, &S, r);
+    if (status != METHOD_OK)
+        return status;
+    const integrator *it = integrator_find(S.solver);
+    if (!it || !it->adaptive) {
+        char names[200];
+        integrator_names(names, sizeof names, ", ", 1);
+        return method_fail(r, METHOD_EINPUT,
+                           "interp needs an adaptive integrator of ours with an error estimate "
+                           "(%s), not '%s'",
+                           names, S.solver);
+    }
+    S.steps = 0;
+    S.tape = 0;
+    step_control cb;
+    step_control_default(&cb, method_rtol_b(o, m), method_atol_b(o, m));
+    cb.max_steps = method_max_steps(o);
+
+    dd_run R;
+    interp_run_t A;
+    memset(&A, 0, sizeof A);
+    void *solver = NULL;
+    status = dd_open(&R, &method_interp, m, theta, &S, o, r);
+    if (status == METHOD_OK) {
+        A.R = &R;
+        A.rk = odeint_rk(R.I);
+        A.ros = A.rk ? NULL : ros_solver_tableau(odeint_ros(R.I));
+        A.n = R.n;
+        A.np = R.np;
+        A.s = odeint_stages(R.I);
+        A.nvec = A.rk ? A.s + 1 : 2;
+        A.rec_bytes = sizeof(interp_rec) + (size_t)A.nvec * (size_t)A.n * sizeof(double);
+        A.thbar = R.thbar;
+        A.nq = (int)method_opt_int(&method_interp, o, "quad");
+        gauss_legendre(A.nq, A.node, A.weight);
+        status = interp_scratch(&A);
+    }
+    if (status == METHOD_OK) {
+        solver = A.rk ? (void *)rk_solver_new(A.rk, A.n) : (void *)ros_solver_new(A.ros, A.n);
+        A.solver_bytes = !solver ? 0 : A.rk ? rk_solver_bytes(solver) : ros_solver_bytes(solver);
+        if (!solver || mem_charge(&R.acc, A.solver_bytes) != 0)
+            status = method_fail(r, METHOD_EMEMORY,
+                                 "interp: the memory cap of %zu bytes is too small for the "
+                                 "backward solver: raise --mem-cap",
+                                 R.acc.cap);
+    }
+    long bsteps = 0, brejected = 0, frejected = 0, most = 0;
+    for (int k = 0; status == METHOD_OK && k < m->ncond; k++) {
+        status = dd_condition_begin(&R, k);
+        if (status != METHOD_OK)
+            break;
+        /* forward, keeping the dense output */
+        char err[256];
+        odeint_problem P = dd_problem(&R);
+        P.observer = interp_observe;
+        P.observer_ctx = &A;
+        odeint_stats st;
+        const int fs = odeint_adaptive(R.I, &P, &S.control, R.x, &st, err, sizeof err);
+        r->steps_fwd += st.steps;
+        frejected += st.rejected;
+        if (fs != STEP_OK) {
+            status = dd_solver_failed(&R, fs, err);
+            break;
+        }
+        R.q_final = R.n > R.nx ? R.x[R.nx] : 0.0;
+        if (A.ros) {
+            memcpy(A.x_end, R.x, sizeof(double) * (size_t)A.n);
+            if (R.sys.rhs(m->tf, R.x, A.f_end, R.sys.ctx) != 0) {
+                status = method_fail(r, METHOD_ESOLVER,
+                                     "interp: the right-hand side failed at t = %.17g", m->tf);
+                break;
+            }
+        }
+        if (A.nrec > most)
+            most = A.nrec;
+        if (A.ros && (status = interp_nodes(&A, solver)) != METHOD_OK)
+            break;
+        /* backward */
+        model_ctx_count_into(R.ctx, &r->bwd);
+        status = interp_backward(&A, solver, &cb, &bsteps, &brejected);
+        interp_drop(&A);
+        if (status == METHOD_OK)
+            status = dd_condition_end(&R);
+        model_ctx_count_into(R.ctx, &r->fwd);
+    }
+    if (A.R) {
+        interp_drop(&A);
+        mem_free(&R.acc, A.scratch, A.scratch_doubles * sizeof(double));
+    }
+    r->steps_bwd = bsteps;
+    method_extra_add(r, "dense_bytes_per_step", (double)A.rec_bytes, "B");
+    method_extra_add(r, "dense_steps_max", (double)most, "");
+    method_extra_add(r, "rejected_steps", (double)frejected, "");
+    method_extra_add(r, "rejected_steps_bwd", (double)brejected, "");
+    method_extra_add(r, "quad_nodes", (double)A.nq, "");
+    r->peak_bytes = R.acc.peak;
+    if (A.rk)
+        rk_solver_free(solver);
+    else if (solver)
+        ros_solver_free(solver);
+    dd_close(&R);
+    return status;
+}

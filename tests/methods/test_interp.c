@@ -1,0 +1,143 @@
+/* The interpolating continuous adjoint (methods/interp.c).
+ *
+ *  1. Closed forms: freefall and the oscillator, with dopri5 and tsit5, at rtol 1e-8: within
+ *     10·rtol of the exact gradient (relative, largest entry), or within the error of
+ *     `forward` at the same tolerance where that is larger (the oscillator: 3e-6).
+ *  2. Agreement with `forward` (CVODES sensitivities) at tight tolerance (rtol 1e-10) on
+ *     jakstat, rafmekerk and neural-freefall (tsit5) and on the stiff brusselator-3 (the
+ *     registry's stiff integrator, Rosenbrock): within 1e-6 of the gradient's scale.
+ *  3. Jumps cost no restart: on freefall at rtol 1e-11 the backward step count with its 100
+ *     observation times is within 2× of the count with the last observation only.  A
+ *     backward step ends on every observation time, so 99 intervals take at least 99 steps
+ *     whatever the tolerance: the comparison is made where the smooth adjoint itself needs
+ *     more than 50 (at rtol 1e-8 the counts are 102 and 27, at 1e-10 102 and 44 — one step
+ *     per interval, the floor).
+ *  4. Bytes: the dense output is (1 + stages)·n doubles + 16 bytes per forward step
+ *     (dopri5 on freefall: 144), and a memory cap below it is a one-line METHOD_EMEMORY. */
+#include "cvtest.h"
+#include "registry.h"
+
+static void check_closed_form(const char *name, const char *solver)
+{
+    model *m = check_model_create(name);
+    double theta[8], ref[8];
+    model_nominal(m, theta);
+    m->exact(m, theta, NULL, ref, NULL);
+    method_result r, f;
+    const method_status sf = cvtest_run("forward", m, theta, 1e-8, 1e-10, NULL, NULL, &f);
+    const method_status st = cvtest_run("interp", m, theta, 1e-8, 1e-10, solver, NULL, &r);
+    CHECK(st == METHOD_OK && sf == METHOD_OK, "%s %s: %s %s", name, solver, r.error, f.error);
+    if (st == METHOD_OK && sf == METHOD_OK) {
+        const double e = cvtest_relerr(r.gradient, ref, m->np);
+        const double ef = cvtest_relerr(f.gradient, ref, m->np);
+        printf("%-16s interp %-7s rtol 1e-8: error %.2e against the closed form (forward "
+               "%.2e), steps %ld forward, %ld backward\n", name, solver, e, ef, r.steps_fwd,
+               r.steps_bwd);
+        CHECK(e <= fmax(1e-7, ef), "%s %s: error %.3e > 10 rtol and > forward's %.3e", name,
+              solver, e, ef);
+    }
+    method_result_free(&r);
+    method_result_free(&f);
+    model_destroy(m);
+}
+
+static void check_forward(const char *name, const char *solver)
+{
+    model *m = check_model_create(name);
+    double *theta = calloc((size_t)m->np, sizeof(double));
+    model_nominal(m, theta);
+    method_result f, r;
+    const method_status sf = cvtest_run("forward", m, theta, 1e-10, 1e-12, NULL, NULL, &f);
+    const method_status si = cvtest_run("interp", m, theta, 1e-10, 1e-12, solver, NULL, &r);
+    CHECK(sf == METHOD_OK && si == METHOD_OK, "%s: forward %s / interp %s", name, f.error,
+          r.error);
+    if (sf == METHOD_OK && si == METHOD_OK) {
+        const double e = cvtest_scaled_err(r.gradient, f.gradient, m->np);
+        printf("%-16s interp %-10s rtol 1e-10: %.2e from forward (of the gradient's scale), "
+               "steps %ld forward, %ld backward\n", name, solver ? solver : "auto", e,
+               r.steps_fwd, r.steps_bwd);
+        CHECK(e <= 1e-6, "%s: interp differs from forward by %.3e", name, e);
+        CHECK(fabs(r.loss - f.loss) <= 1e-7 * fabs(f.loss), "%s: loss %.15g vs %.15g", name,
+              r.loss, f.loss);
+    }
+    method_result_free(&f);
+    method_result_free(&r);
+    free(theta);
+    model_destroy(m);
+}
+
+static long backward_steps(const model *m, const double *theta)
+{
+    method_result r;
+    const method_status st = cvtest_run("interp", m, theta, 1e-11, 1e-13, "dopri5", NULL, &r);
+    CHECK(st == METHOD_OK, "%s: %s", m->name, r.error);
+    const long steps = r.steps_bwd;
+    method_result_free(&r);
+    return steps;
+}
+
+static void check_jumps(void)
+{
+    model *m = check_model_create("freefall");
+    double theta[2];
+    model_nominal(m, theta);
+    const long with = backward_steps(m, theta);
+    /* the same model observed at tf only */
+    model_condition *c = &m->cond[0];
+    const int ntimes = c->ntimes;
+    double *times = c->times, *values = c->values;
+    c->ntimes = 1;
+    c->times = times + (ntimes - 1);
+    c->values = values + (size_t)(ntimes - 1) * (size_t)m->ny;
+    const long without = backward_steps(m, theta);
+    c->ntimes = ntimes;
+    c->times = times;
+    c->values = values;
+    printf("freefall interp rtol 1e-11: %ld backward steps with %d observations, %ld with the "
+           "last one only (ratio %.2f)\n", with, ntimes, without, (double)with / without);
+    CHECK(with <= 2 * without, "%ld backward steps with the observations, %ld without", with,
+          without);
+    model_destroy(m);
+}
+
+static void check_bytes(void)
+{
+    model *m = check_model_create("freefall");
+    double theta[2];
+    model_nominal(m, theta);
+    method_result r;
+    method_status st = cvtest_run("interp", m, theta, 1e-8, 1e-10, "dopri5", NULL, &r);
+    CHECK(st == METHOD_OK, "%s", r.error);
+    const double per = check_extra(&r, "dense_bytes_per_step");
+    const double steps = check_extra(&r, "dense_steps_max");
+    CHECK(per == 16.0 + 8.0 * 8.0 * m->nx, "%.0f dense bytes per step", per);
+    CHECK((double)r.peak_bytes >= per * steps, "peak %zu bytes < %.0f steps x %.0f",
+          r.peak_bytes, steps, per);
+    const size_t peak = r.peak_bytes;
+    method_result_free(&r);
+    method_options o = check_options(1e-8, 1e-10);
+    o.solver = "dopri5";
+    o.mem_cap = peak - 2 * (size_t)per;
+    st = check_run("interp", m, theta, &o, NULL, &r);
+    printf("freefall interp: %.0f bytes per step, peak %zu; with a cap of %zu: %s\n", per,
+           peak, o.mem_cap, r.error);
+    CHECK(st == METHOD_EMEMORY && strstr(r.error, "--mem-cap"), "cap: status %d, '%s'", st,
+          r.error);
+    method_result_free(&r);
+    model_destroy(m);
+}
+
+int main(void)
+{
+    check_closed_form("freefall", "dopri5");
+    check_closed_form("freefall", "tsit5");
+    check_closed_form("oscillator", "dopri5");
+    check_closed_form("oscillator", "tsit5");
+    check_forward("jakstat", "tsit5");
+    check_forward("rafmekerk", "tsit5");
+    check_forward("neural-freefall", "tsit5");
+    check_forward("brusselator-3", NULL);
+    check_jumps();
+    check_bytes();
+    return check_finish("methods/test_interp");
+}
