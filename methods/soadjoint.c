@@ -40,6 +40,17 @@
  *   (checkpoints hold all np sensitivities: 4.96 MB vs 0.38 MB on rafmekerk); directional
  *   holds one direction at a time.
  *
+ * The backward error test (option errcon) sees λ alone by default, with the first-order
+ * adjoint's norm (core/cvodes/cvsoadj.c, so_ewt_first): the μ_j — linear in themselves and
+ * driven by λ and s_j — follow the steps chosen for λ.  With the μ_j in the test (errcon=all)
+ * the backward pass at jakstat fit starts 2 and 10 (results/fit-jakstat.csv, rtol 1e-8) took
+ * more than 100 000 steps between two observations and failed (CV_TOO_MUCH_WORK); with λ
+ * alone it succeeds (10 046 and 7 145 backward steps) and agrees with soforward's Hessian
+ * (start 2: 2.5e-13 relative to soforward at rtol 1e-11).  Elsewhere it saves 5–14 % of the
+ * backward steps (rafmekerk nominal 9 268 → 7 944, fit start 13 8 152 → 7 751; jakstat 7 654
+ * → 6 744) at the same Hessian error (freefall 1.38e-6 both at rtol 1e-8; oscillator 9.2e-9
+ * vs 1.0e-8; jakstat 1.2e-11 vs 1.6e-11 against soforward at rtol 1e-11).
+ *
  * The Hessian is reported as computed (column j = H e_j), not symmetrised: its measured
  * asymmetry is an extra (hessian_asymmetry), a check on the accuracy of the run. */
 #include "adjcommon.h"
@@ -63,6 +74,9 @@ static const method_opt_spec soadjoint_options[] = {
      "interpolation of the forward state and sensitivities between checkpoints"},
     {"quad_errcon", OPT_BOOL, "on", NULL, 0, 1,
      "include the gradient and Hessian quadratures in the backward error test"},
+    {"errcon", OPT_CHOICE, "lambda", "all|lambda", 0, 0,
+     "what the backward local error test sees: all backward states [lambda; mu_j], or lambda "
+     "alone with the first-order adjoint's norm (the mu_j follow its steps)"},
     CVM_MAX_STEPS_B_OPTION,
     {NULL, OPT_INT, NULL, NULL, 0, 0, NULL}};
 
@@ -218,6 +232,7 @@ static method_status soadj_settings(const model *m, const method_options *o, soa
     status = adj_options(type, o, &st->fwd, &st->bwd, &st->fo, &st->bo, acc, r);
     if (status != METHOD_OK)
         return status;
+    st->bo.so_errcon_first = strcmp(method_opt_choice(type, o, "errcon"), "lambda") == 0;
     st->bo.so_linsol = strcmp(method_opt_choice(type, o, "linsol_b"), "dense") == 0
                            ? CV_SO_DENSE
                            : CV_SO_BLOCK;

@@ -36,6 +36,9 @@ typedef struct {
     int quad_errcon;      /* the quadratures take part in the backward error test */
     eval_counts *counts;  /* backward-callback evaluations are counted here, or NULL */
     cv_so_linsol so_linsol;
+    /* the second-order kind's local error test sees λ alone (with the first-order kind's
+     * norm), not the μ_j (cvsoadj.h) */
+    int so_errcon_first;
 } cv_backward_options;
 
 /* What is integrated backwards: cv_adjoint_first_order (cvadj.h), cv_adjoint_second_order

@@ -4,6 +4,7 @@
 #include "cvsoadj.h"
 #include "cvwrap_impl.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ typedef struct {
     double *g_x, *g_th;      /* running cost gradient (nx, np) */
     double *h_x, *h_th;      /* running cost second-order products (nx, np) */
     double *jac, *col, *d2;  /* nx×nx f_x; e_i; one column of ∂f_x·(s, u) */
+    double rtol, atol;       /* for the error weights of so_ewt_first */
 } cv_so_own;
 
 /* the parameter direction u_j of sensitivity j */
@@ -135,6 +137,34 @@ static int so_jac(sunrealtype t, N_Vector y, N_Vector *yS, N_Vector yB, N_Vector
     return 0;
 }
 
+/* The error weights of a local error test on λ alone (so_errcon_first): CVODES measures the
+ * local error e of y = [λ; μ_j] by the weighted RMS norm sqrt(Σ (w_i e_i)² / ny).  With
+ *     w_i = sqrt(ny / nx) / (rtol |λ_i| + atol)  for λ,   w_i = 0  for the μ_j,
+ * that norm is exactly the first-order kind's, sqrt(Σ_λ (e_i / (rtol |λ_i| + atol))² / nx):
+ * the step sizes are chosen for λ as a first-order adjoint would choose them, and the μ_j —
+ * linear in themselves, driven by λ and the forward sensitivities — ride along.  The Newton
+ * iteration's convergence test uses the same weights, so it too watches λ alone; the μ_j's
+ * accuracy is what the Hessian errors measured against closed forms and soforward show
+ * (methods/soadjoint.c, docs/adjoint-accuracy.md).  CVODES gives
+ * a backward problem's weight function the forward problem's memory as user data (cvodea.c,
+ * CVodeCreateB), whose user data is our solver record. */
+static int so_ewt_first(N_Vector y, N_Vector ewt, void *forward_mem)
+{
+    void *data = NULL;
+    if (CVodeGetUserData(forward_mem, &data) != CV_SUCCESS || !data)
+        return -1;
+    const cv_solver *cv = data;
+    const cv_bwd *B = cv->bwd;
+    const cv_so_own *so = B->own;
+    const int nx = cv->n;
+    const double scale = sqrt((double)B->ny / (double)nx);
+    const double *yv = NV_DATA_S(y);
+    double *w = NV_DATA_S(ewt);
+    for (int i = 0; i < B->ny; i++)
+        w[i] = i < nx ? scale / (so->rtol * fabs(yv[i]) + so->atol) : 0.0;
+    return 0;
+}
+
 /* ---- the kind ------------------------------------------------------------------------------ */
 
 /* the directions nd: the forward problem's first-order sensitivities along directions */
@@ -175,6 +205,11 @@ static const char *so_init(cv_bwd *B, const cv_backward_options *bo, double T)
         return "CVodeInitBS";
     if (cv_bwd_settings(B, bo) != 0)
         return "the backward tolerances";
+    so->rtol = bo->rtol;
+    so->atol = bo->atol;
+    if (bo->so_errcon_first &&
+        CVodeWFtolerances(CVodeGetAdjCVodeBmem(cv->mem, B->which), so_ewt_first) != CV_SUCCESS)
+        return "the error weights of λ alone";
     B->A = SUNDenseMatrix(B->ny, B->ny, cv->sunctx);
     if (B->A)
         B->LS = bo->so_linsol == CV_SO_DENSE ? SUNLinSol_Dense(B->y, B->A, cv->sunctx)

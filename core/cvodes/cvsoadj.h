@@ -25,6 +25,8 @@
  *   CV_SO_BLOCK  our own SUNLinearSolver that factors the one nx × nx diagonal block of
  *                I − γ JB and solves by block forward substitution — O(nx³ + nd nx²) per
  *                set-up, O(nd nx²) per solve; the same solution as the dense LU.
+ * The local error test sees all of yB, or — cv_backward_options.so_errcon_first — λ alone with
+ * the first-order kind's norm, the μ_j following λ's steps (cvsoadj.c, so_ewt_first).
  * Evaluations are counted into the backward counters (each vjp_jvp / hvv as "second"). */
 #ifndef ODEGRAD_CVSOADJ_H
 #define ODEGRAD_CVSOADJ_H

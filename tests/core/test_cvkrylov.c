@@ -46,7 +46,7 @@ static void krylov_counts(const char *name, cv_linsol ls, double max_per_solve)
     double *q = malloc(sizeof(double) * (size_t)m->np);
     for (int i = 0; i < m->nx; i++)
         lambda[i] = 1.0;
-    cv_backward_options bo = {CV_FAMILY_BDF, m->rtol, m->atol, 100000, 1, &bwd, CV_SO_BLOCK};
+    cv_backward_options bo = {CV_FAMILY_BDF, m->rtol, m->atol, 100000, 1, &bwd, CV_SO_BLOCK, 0};
     CHECK(cv_backward_begin(cv, &cv_adjoint_first_order, &bo, m->tf, lambda, err, sizeof err) ==
               0,
           "%s: %s", name, err);
