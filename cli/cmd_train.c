@@ -2,11 +2,8 @@
  * from any backend, print the loss every few epochs, and write the loss curve, the final
  * predicted trajectory (the report's Figure 3 is drawn from them by plots/training.gp: the
  * command line draws nothing).
- *
- * Epoch e (1 ≤ e ≤ E) is one gradient at θ_{e−1} and one Adam update to θ_e.  The loss curve
- * holds L(θ_e) for e = 0 … E, so "epoch 50" is the loss after 50 updates, as the report's
- * loop prints it; L(θ_E) costs one more backend run.  With the model's seeded initialisation
- * and a deterministic backend the run is deterministic.
+ * The training itself is fit/train.h's (which says what an epoch is); this command parses,
+ * prints and writes the files.
  *
  * Files, in --results (default the scratch folder STORE_SCRATCH_DIR, so that a run by hand
  * never changes the published results/), named by --name (default training):
@@ -19,13 +16,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "adam.h"
-#include "cvwrap.h"
 #include "stats.h"
 #include "command.h"
 #include "parse.h"
 #include "request.h"
 #include "store.h"
+#include "train.h"
 
 #define TRAIN_DEFAULT_MODEL "neural-freefall"
 #define TRAIN_DEFAULT_EPOCHS "200"
@@ -100,67 +96,41 @@ static int train_path(char *path, size_t len, const train_settings *s, const cha
     return n < 0 || (size_t)n >= len ? -1 : 0;
 }
 
-/* ---- the trajectory at the trained θ ------------------------------------------------------ */
-
-typedef struct {
-    model_ctx *ctx;
-    double *predicted;   /* ntimes × ny of the condition */
-    int ny;
-} train_prediction;
-
-static int train_at_obs(void *user, int k, double t, const double *x, const double *const *S)
-{
-    (void)S;
-    train_prediction *p = user;
-    model_observables(p->ctx, t, x, p->predicted + (size_t)k * (size_t)p->ny);
-    return 0;
-}
+/* ---- the files ---------------------------------------------------------------------------- */
 
 /* One row per condition, observable and time, in that order (each series contiguous). */
 static int train_write_trajectory(const cli_request *rq, const double *theta, const char *path,
                                   char *err, size_t errlen)
 {
     const model *m = rq->model;
-    model_ctx *ctx = model_ctx_new(m, theta, err, errlen);
-    if (!ctx)
-        return -1;
     FILE *f = fopen(path, "w");
     if (!f) {
         snprintf(err, errlen, "cannot write %.300s: %s", path, strerror(errno));
-        model_ctx_free(ctx);
         return -1;
     }
     fprintf(f, "condition,time,observable,data,predicted\n");
-    const cv_settings cs = {"train", CV_FAMILY_BDF, method_rtol(&rq->opts, m),
-                            method_atol(&rq->opts, m), method_max_steps(&rq->opts),
-                            CV_LINSOL_AUTO};
-    const cv_forward_options fo = {CV_SENS_NONE, 0, 0, CV_INTERP_HERMITE, NULL, NULL};
     int status = 0;
     for (int k = 0; k < m->ncond && status == 0; k++) {
         const model_condition *c = &m->cond[k];
-        train_prediction p = {ctx, malloc(sizeof(double) * (size_t)c->ntimes * (size_t)m->ny),
-                              m->ny};
-        model_ctx_condition(ctx, k);
-        cv_solver *cv = p.predicted ? cv_forward_new(ctx, &cs, &fo, err, errlen) : NULL;
-        if (!p.predicted)
+        double *predicted = malloc(sizeof(double) * (size_t)c->ntimes * (size_t)m->ny);
+        if (!predicted) {
             snprintf(err, errlen, "out of memory");
-        if (!cv || cv_forward_run(cv, train_at_obs, &p, err, errlen) != 0) {
+            status = -1;
+        } else if (train_predict(m, &rq->opts, theta, k, predicted, err, errlen) != 0) {
             status = -1;
         } else {
             for (int j = 0; j < m->ny; j++)
                 for (int i = 0; i < c->ntimes; i++)
                     fprintf(f, "%s,%.17g,%s,%.17g,%.17g\n", c->name, c->times[i], m->obs_names[j],
                             c->values[(size_t)i * (size_t)m->ny + (size_t)j],
-                            p.predicted[(size_t)i * (size_t)m->ny + (size_t)j]);
+                            predicted[(size_t)i * (size_t)m->ny + (size_t)j]);
         }
-        cv_free(cv);
-        free(p.predicted);
+        free(predicted);
     }
     if (fclose(f) != 0 && status == 0) {
         snprintf(err, errlen, "cannot write %.300s: %s", path, strerror(errno));
         status = -1;
     }
-    model_ctx_free(ctx);
     return status;
 }
 
@@ -184,33 +154,17 @@ static int train_write_loss(const double *loss, long epochs, const char *path, c
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
-static int train_loop(const cli_env *env, cli_request *rq, const train_settings *s,
-                      double *theta, double *loss)
+typedef struct {
+    FILE *out;
+    long every, epochs;
+} train_printer;
+
+static int train_print(void *user, long e, double loss)
 {
-    const model *m = rq->model;
-    adam_options ao;
-    adam_options_default(&ao);
-    ao.learning_rate = s->lr;
-    adam_state adam;
-    if (adam_init(&adam, m->np, &ao) != 0)
-        return cli_failure(env, "train", "out of memory");
-    int code = CLI_OK;
-    for (long e = 0; e <= s->epochs && code == CLI_OK; e++) {
-        method_result r;
-        const method_status st = method_run(rq->type, m, theta, &rq->opts, &r);
-        if (st != METHOD_OK) {
-            code = cli_failure(env, "train", "epoch %ld: %s", e, r.error);
-        } else {
-            loss[e] = r.loss;
-            if (e == 0 || e % s->every == 0 || e == s->epochs)
-                fprintf(env->out, "epoch %ld, loss = %.10g\n", e, r.loss);
-            if (e < s->epochs)
-                adam_step(&adam, theta, r.gradient);
-        }
-        method_result_free(&r);
-    }
-    adam_free(&adam);
-    return code;
+    const train_printer *p = user;
+    if (e == 0 || e % p->every == 0 || e == p->epochs)
+        fprintf(p->out, "epoch %ld, loss = %.10g\n", e, loss);
+    return 0;
 }
 
 static int train_run(const cli_env *env, int argc, char **argv)
@@ -258,7 +212,11 @@ static int train_run(const cli_env *env, int argc, char **argv)
     fprintf(env->out, "training %s with Adam (lr %g), %ld epochs, gradients from %s\n",
             rq.model->name, s.lr, s.epochs, rq.type->name);
     const double start = stats_now();
-    int code = train_loop(env, &rq, &s, rq.theta, loss);
+    train_printer printer = {env->out, s.every, s.epochs};
+    int code = train_adam(rq.type, rq.model, &rq.opts, s.lr, s.epochs, rq.theta, loss, train_print,
+                          &printer, err, sizeof err) != 0
+                   ? cli_failure(env, "train", "%s", err)
+                   : CLI_OK;
     const double seconds = stats_now() - start;
     if (code == CLI_OK && (train_write_loss(loss, s.epochs, loss_path, err, sizeof err) != 0 ||
                            train_write_trajectory(&rq, rq.theta, traj_path, err, sizeof err) != 0))
