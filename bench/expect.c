@@ -90,6 +90,8 @@ int expect_load(expect_list *l, const char *path, char *err, size_t errlen)
             break;
         }
         l->items = grown;
+        /* zeroed first: a line that fails before its fields are set is still freed safely */
+        memset(&l->items[l->n], 0, sizeof l->items[l->n]);
         status = parse_line(&l->items[l->n], text, path, line, err, errlen);
         l->n++;
     }

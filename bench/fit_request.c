@@ -216,6 +216,10 @@ static int read_output(fit_request *fr, const args_list *a, char *err, size_t er
     if ((text = args_get(a, "timeout")) &&
         parse_positive(text, "--timeout", &fr->timeout, err, errlen) != 0)
         return -1;
+    if (fr->timeout > 86400) {
+        snprintf(err, errlen, "--timeout is at most 86400 seconds, not %g", fr->timeout);
+        return -1;
+    }
     if ((text = args_get(a, "format")) && format_parse(text, &fr->format) != 0) {
         snprintf(err, errlen, "--format must be one of %s, not '%s'", FORMAT_CHOICES, text);
         return -1;

@@ -2,6 +2,7 @@
  * fit_summary.h). */
 #include "fit_summary.h"
 
+#include <unistd.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@ typedef struct {
     double evals_loss, evals_gradient, evals_hessian, evals_residuals, evals_jacobian;
     int converged;
     const char *exit;          /* the exit's name (a row's unit), or the status text */
+    int ok;                    /* its status row says ok: only then do its numbers count */
 } fit_start;
 
 typedef struct {
@@ -64,7 +66,7 @@ static fit_start *start_of(fit_group *g, int repeat)
         return NULL;
     g->starts = grown;
     fit_start *st = &g->starts[g->n++];
-    const fit_start empty = { repeat, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0, NULL };
+    const fit_start empty = { repeat, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0, NULL, 0 };
     *st = empty;
     return st;
 }
@@ -85,8 +87,11 @@ static void take(fit_start *st, const store_row *r)
         st->converged = r->value == 1.0;
     if (strcmp(r->metric, "exit") == 0)
         st->exit = r->unit;
-    if (strcmp(r->metric, "status") == 0 && !st->exit)
-        st->exit = r->unit;
+    if (strcmp(r->metric, "status") == 0) {
+        st->ok = r->value == CASE_OK;
+        if (!st->exit)
+            st->exit = r->unit;
+    }
 }
 
 static int compare_doubles(const void *a, const void *b)
@@ -129,10 +134,15 @@ static double start_losses(const fit_start *st)
     return isfinite(st->evals_residuals) && st->evals_residuals > 0 ? st->evals_residuals
                                                                      : st->evals_loss;
 }
-static int is_converged(const fit_group *g, const fit_start *st) { (void)g; return st->converged; }
+static int is_converged(const fit_group *g, const fit_start *st)
+{
+    (void)g;
+    return st->ok && st->converged;
+}
+/* a start that failed (solver, limit, crash) is never a success, whatever it last wrote */
 static int is_success(const fit_group *g, const fit_start *st)
 {
-    return isfinite(st->objective) && st->objective <= g->model_best + FIT_WITHIN;
+    return st->ok && isfinite(st->objective) && st->objective <= g->model_best + FIT_WITHIN;
 }
 
 static void measure(fit_study *s)
@@ -141,7 +151,7 @@ static void measure(fit_study *s)
         fit_group *g = &s->groups[i];
         g->best = INFINITY;
         for (int k = 0; k < g->n; k++)
-            if (isfinite(g->starts[k].objective))
+            if (g->starts[k].ok && isfinite(g->starts[k].objective))
                 g->best = fmin(g->best, g->starts[k].objective);
     }
     for (int i = 0; i < s->n; i++) {
@@ -158,7 +168,7 @@ static void measure(fit_study *s)
         g->within = g->converged = 0;
         for (int k = 0; k < g->n; k++) {
             g->within += is_success(g, &g->starts[k]);
-            g->converged += g->starts[k].converged;
+            g->converged += is_converged(g, &g->starts[k]);
             if (isfinite(start_seconds(&g->starts[k])))
                 total += start_seconds(&g->starts[k]);
         }
@@ -220,7 +230,7 @@ static void tsv_number(FILE *f, double v)
 /* write through a temporary file and rename, so a reader never sees half a file */
 static FILE *open_tmp(const char *path, char *tmp, size_t tmplen, char *err, size_t errlen)
 {
-    snprintf(tmp, tmplen, "%s.tmp", path);
+    snprintf(tmp, tmplen, "%s.%ld.tmp", path, (long)getpid());
     FILE *f = fopen(tmp, "w");
     if (!f)
         snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));

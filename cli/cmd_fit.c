@@ -107,7 +107,7 @@ static char *start_text(const double *theta, int np)
 
 /* Run start k (0-based) in a child and append its case. */
 static int run_start(const cli_env *env, const fit_request *fr, const args_list *a,
-                     study_store *st, const double *theta, int k, int *failed, char *err,
+                     study_store *st, const double *theta, int k, int failed[2], char *err,
                      size_t errlen)
 {
     char *argv[FIT_MAX_CHILD_ARGS], *owned[ARGS_MAX + 1];
@@ -150,7 +150,8 @@ static int run_start(const cli_env *env, const fit_request *fr, const args_list 
             store_append_case(st, fr->rq.model->name, fr->label, fr->options_text, k + 1, &rows,
                               status, text, err, errlen) != 0)
             code = -1;
-        *failed += status != CASE_OK;
+        failed[0] += status != CASE_OK;
+        failed[1] += status == CASE_FAILED || status == CASE_CRASHED;   /* not a time limit */
         child_outcome_free(&o);
     }
     metrics_free(&rows);
@@ -239,11 +240,11 @@ static int fit_run(const cli_env *env, int argc, char **argv)
     }
     progress bar;
     progress_init(&bar, env->err, N, ndone);
-    int failed = 0;
+    int failed[2] = { 0, 0 };   /* starts that did not end normally; of them, not by a time limit */
     for (int k = 0; k < N; k++) {
         if (store_is_done(st, m->name, fr.label, fr.options_text, k + 1))
             continue;
-        if (run_start(env, &fr, &a, st, starts + (size_t)k * np, k, &failed, err, sizeof err) != 0) {
+        if (run_start(env, &fr, &a, st, starts + (size_t)k * np, k, failed, err, sizeof err) != 0) {
             code = cli_failure(env, "fit", "%s", err);
             break;
         }
@@ -254,12 +255,19 @@ static int fit_run(const cli_env *env, int argc, char **argv)
     progress_finish(&bar);
     store_close(st);
     st = NULL;
-    if (code == CLI_OK &&
-        fit_summary_write(fr.results, fr.study, env->out, fr.format, err, sizeof err) != 0)
+    /* when every start run now failed (a time limit is a measurement, not a failure) there is
+     * no fit to print: the files are still rewritten (their rows say why), and the exit code
+     * says it */
+    const int all_failed = failed[1] && failed[1] == N - ndone;
+    if (code == CLI_OK && fit_summary_write(fr.results, fr.study, all_failed ? NULL : env->out,
+                                            fr.format, err, sizeof err) != 0)
         code = cli_failure(env, "fit", "%s", err);
-    if (code == CLI_OK && failed)
+    if (code == CLI_OK && all_failed)
+        code = cli_failure(env, "fit", "every start run now failed (%d of %d); their status rows "
+                           "in %s/%s.csv say why", failed[1], N - ndone, fr.results, fr.study);
+    else if (code == CLI_OK && failed[0])
         fprintf(env->err, "odegrad fit: %d start%s did not finish normally; their status rows "
-                "say why\n", failed, failed == 1 ? "" : "s");
+                "say why\n", failed[0], failed[0] == 1 ? "" : "s");
 done:
     if (st)
         store_close(st);
