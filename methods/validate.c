@@ -27,10 +27,18 @@ int validate_tolerance(double value, const char *flag, char *err, size_t errlen)
     return 0;
 }
 
+/* Is v within [lower, upper], allowing a few units of rounding (an optimiser's θ = c + r·sin z
+ * may land an ulp past a bound it reaches)? */
+static int within(double v, double lower, double upper)
+{
+    const double slack = 4 * DBL_EPSILON * fmax(fmax(fabs(lower), fabs(upper)), 1.0);
+    return v >= lower - slack && v <= upper + slack;
+}
+
 int validate_theta_in_bounds(const model *m, const double *theta)
 {
     for (int i = 0; i < m->np; i++)
-        if (!(theta[i] >= m->params[i].lower && theta[i] <= m->params[i].upper))
+        if (!within(theta[i], m->params[i].lower, m->params[i].upper))
             return 0;
     return 1;
 }
@@ -45,7 +53,7 @@ int validate_theta(const model *m, const double *theta, int allow_outside, char 
                      p->name, theta[i]);
             return -1;
         }
-        if (!allow_outside && (theta[i] < p->lower || theta[i] > p->upper)) {
+        if (!allow_outside && !within(theta[i], p->lower, p->upper)) {
             snprintf(err, errlen, "parameter %s = %g lies outside model %s's bounds [%g, %g]%s; "
                      "give a value within them, or --allow-outside-bounds", p->name, theta[i],
                      m->name, p->lower, p->upper, p->scale == SCALE_LOG10 ? " (log10 scale)" : "");
