@@ -1,13 +1,74 @@
 /* compute — scan, request, run, measure, print: see compute.h. */
 #include "compute.h"
 
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 #include "format.h"
+#include "refcache.h"
 #include "request.h"
 
 static const args_opt compute_format_option[] = {
     { "format", FORMAT_CHOICES, "output format (default table)", 0 },
+    { "reference", "auto|compute|none|FILE",
+      "what the result is measured against: auto (default) the closed form or a cached "
+      "reference in results/*.ref.tsv, else none and how to get one; compute: forward at "
+      "rtol 1e-12 confirmed by adjoint (several times the backend's cost); none: nothing; "
+      "FILE: a reference cache (odegrad reference / bench)", 0 },
     { NULL, NULL, NULL, 0 }
 };
+
+/* where `auto` looks for cached references: the studies' caches in the default results */
+#define COMPUTE_REFERENCE_GLOB "results/*.ref.tsv"
+
+/* The reference of the request by the --reference mode (see the option's help).  0, or -1
+ * with a message (a FILE that cannot be read). */
+static int obtain_reference(reference *ref, const cli_request *rq, const char *mode, char *err,
+                            size_t errlen)
+{
+    const model *m = rq->model;
+    char key[17], source[300];
+    if (!mode || strcmp(mode, "auto") == 0) {
+        if (m->exact) {
+            reference_compute(ref, m, rq->theta);   /* the closed form: costs nothing */
+            return 0;
+        }
+        refcache_key(rq->theta, m->np, key);
+        glob_t g;
+        int found = 0;
+        if (glob(COMPUTE_REFERENCE_GLOB, 0, NULL, &g) == 0) {
+            for (size_t i = 0; i < g.gl_pathc && !found; i++)
+                found = refcache_lookup(g.gl_pathv[i], m->name, key, m->np, ref) && ref->have;
+            globfree(&g);
+        }
+        if (found)
+            return 0;
+        reference_free(ref);
+        return reference_set(ref, m->np, NULL, "none: no closed form and no cached reference at "
+                             "this theta; --reference compute computes one (forward at rtol 1e-12 "
+                             "confirmed by adjoint)");
+    }
+    if (strcmp(mode, "compute") == 0) {
+        reference_compute(ref, m, rq->theta);
+        return 0;
+    }
+    if (strcmp(mode, "none") == 0)
+        return reference_set(ref, m->np, NULL, "none: not asked for (--reference none)");
+    if (access(mode, R_OK) != 0) {
+        snprintf(err, errlen, "--reference: %s is not auto, compute, none or a readable file (%s)",
+                 mode, strerror(errno));
+        return -1;
+    }
+    refcache_key(rq->theta, m->np, key);
+    if (refcache_lookup(mode, m->name, key, m->np, ref) && ref->have)
+        return 0;
+    reference_free(ref);
+    snprintf(source, sizeof source, "none: %.120s has no reference of %.40s at this theta", mode,
+             m->name);
+    return reference_set(ref, m->np, NULL, source);
+}
 
 /* The status of a run as the CLI's exit code: the user's mistakes are usage errors. */
 static int exit_code(method_status status)
@@ -17,7 +78,7 @@ static int exit_code(method_status status)
 
 /* run the request and print the result with its measurements */
 static int compute_report(const cli_env *env, const compute_command *c, cli_request *rq,
-                          out_format fmt)
+                          out_format fmt, const char *reference_mode)
 {
     method_result r;
     method_status status = method_run(rq->type, rq->model, rq->theta, &rq->opts, &r);
@@ -29,8 +90,11 @@ static int compute_report(const cli_env *env, const compute_command *c, cli_requ
         reference ref;
         metric_list metrics = { 0, 0, NULL };
         double peak_rss = (double)mem_peak_rss();   /* before the reference adds its own */
-        reference_compute(&ref, rq->model, rq->theta);
-        if (metrics_of_result(&metrics, rq->model, &rq->opts, &r, &ref) != 0 ||
+        char err[300];
+        memset(&ref, 0, sizeof ref);
+        if (obtain_reference(&ref, rq, reference_mode, err, sizeof err) != 0)
+            code = cli_failure(env, c->name, "%s", err);
+        else if (metrics_of_result(&metrics, rq->model, &rq->opts, &r, &ref) != 0 ||
             metrics_add(&metrics, "peak_rss", peak_rss, "bytes") != 0) {
             code = cli_failure(env, c->name, "out of memory");
         } else {
@@ -62,13 +126,18 @@ int compute_run(const cli_env *env, const compute_command *c, int argc, char **a
     if (format_name && format_parse(format_name, &fmt) != 0)
         return cli_usage_error(env, c->name, "--format must be one of %s, not '%s'",
                                FORMAT_CHOICES, format_name);
+    const char *mode = args_get(&a, "reference");
+    if (mode && strcmp(mode, "auto") && strcmp(mode, "compute") && strcmp(mode, "none") &&
+        access(mode, R_OK) != 0)
+        return cli_usage_error(env, c->name, "--reference is auto, compute, none or a readable "
+                               "reference cache, not '%s'", mode);
     const method_want want = c->directions && args_has(&a, "direction") ? WANT_HVP : c->want;
     cli_request rq;
     int code;
     if (request_open(&rq, &a, want, err, sizeof err) != 0)
         code = cli_usage_error(env, c->name, "%s", err);
     else
-        code = compute_report(env, c, &rq, fmt);
+        code = compute_report(env, c, &rq, fmt, args_get(&a, "reference"));
     request_close(&rq);
     return code;
 }

@@ -237,6 +237,10 @@ static int read_output(fit_request *fr, const args_list *a, char *err, size_t er
     if ((text = args_get(a, "timeout")) &&
         parse_positive(text, "--timeout", &fr->timeout, err, errlen) != 0)
         return -1;
+    if (fr->timeout > 86400) {
+        snprintf(err, errlen, "--timeout is at most 86400 seconds, not %g", fr->timeout);
+        return -1;
+    }
     if ((text = args_get(a, "format")) && format_parse(text, &fr->format) != 0) {
         snprintf(err, errlen, "--format must be one of %s, not '%s'", FORMAT_CHOICES, text);
         return -1;
@@ -344,6 +348,12 @@ int fit_request_open(fit_request *fr, const args_list *a, char *err, size_t errl
     }
     if (pick_backends(fr, a, err, errlen) != 0 || read_criteria(fr, a, err, errlen) != 0)
         return -1;
+    /* every backend a fit uses runs CVODES: say so now rather than fail every start */
+    const char *solver = fr->rq.opts.solver;
+    if (solver && strcmp(solver, "bdf") != 0 && strcmp(solver, "adams") != 0) {
+        snprintf(err, errlen, "--solver of a fit is a CVODES method, bdf or adams, not '%s'", solver);
+        return -1;
+    }
     fr->rq.model = model_create(model_name, err, errlen);
     if (!fr->rq.model || read_starts(fr, a, err, errlen) != 0 ||
         read_output(fr, a, err, errlen) != 0)

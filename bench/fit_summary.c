@@ -2,6 +2,7 @@
  * fit_summary.h). */
 #include "fit_summary.h"
 
+#include <unistd.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ typedef struct {
     const char *message;       /* the status row's text: how the start ended, in words */
     int ntheta;                /* the fitted θ: theta_row[k] is the row "theta.<name>" */
     const store_row **theta_row;
+    int ok;                    /* its status row says ok: only then do its numbers count */
 } fit_start;
 
 typedef struct {
@@ -75,7 +77,7 @@ static fit_start *start_of(fit_group *g, int repeat)
     g->starts = grown;
     fit_start *st = &g->starts[g->n++];
     const fit_start empty = { repeat, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN,
-                              0, NULL, NULL, 0, NULL };
+                              0, NULL, NULL, 0, NULL, 0 };
     *st = empty;
     return st;
 }
@@ -99,6 +101,7 @@ static int take(fit_start *st, const store_row *r)
         st->exit = r->unit;
     if (strcmp(r->metric, "status") == 0) {
         st->message = r->unit;
+        st->ok = r->value == CASE_OK;
         if (!st->exit)
             st->exit = r->unit;
     }
@@ -152,10 +155,15 @@ static double start_losses(const fit_start *st)
     return isfinite(st->evals_residuals) && st->evals_residuals > 0 ? st->evals_residuals
                                                                      : st->evals_loss;
 }
-static int is_converged(const fit_group *g, const fit_start *st) { (void)g; return st->converged; }
+static int is_converged(const fit_group *g, const fit_start *st)
+{
+    (void)g;
+    return st->ok && st->converged;
+}
+/* a start that failed (solver, limit, crash) is never a success, whatever it last wrote */
 static int is_success(const fit_group *g, const fit_start *st)
 {
-    return isfinite(st->objective) && st->objective <= g->model_best + FIT_WITHIN;
+    return st->ok && isfinite(st->objective) && st->objective <= g->model_best + FIT_WITHIN;
 }
 
 /* The exact (Clopper–Pearson) 95 % interval of a binomial fraction k/n: the p whose binomial
@@ -176,7 +184,7 @@ static void measure(fit_study *s)
         fit_group *g = &s->groups[i];
         g->best = INFINITY;
         for (int k = 0; k < g->n; k++)
-            if (isfinite(g->starts[k].objective))
+            if (g->starts[k].ok && isfinite(g->starts[k].objective))
                 g->best = fmin(g->best, g->starts[k].objective);
     }
     for (int i = 0; i < s->n; i++) {
@@ -193,7 +201,7 @@ static void measure(fit_study *s)
         g->within = g->converged = 0;
         for (int k = 0; k < g->n; k++) {
             g->within += is_success(g, &g->starts[k]);
-            g->converged += g->starts[k].converged;
+            g->converged += is_converged(g, &g->starts[k]);
             if (isfinite(start_seconds(&g->starts[k])))
                 total += start_seconds(&g->starts[k]);
         }
@@ -258,7 +266,7 @@ static void tsv_number(FILE *f, double v)
 /* write through a temporary file and rename, so a reader never sees half a file */
 static FILE *open_tmp(const char *path, char *tmp, size_t tmplen, char *err, size_t errlen)
 {
-    snprintf(tmp, tmplen, "%s.tmp", path);
+    snprintf(tmp, tmplen, "%s.%ld.tmp", path, (long)getpid());
     FILE *f = fopen(tmp, "w");
     if (!f)
         snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));

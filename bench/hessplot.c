@@ -1,6 +1,7 @@
 /* hessplot — Hessian entries against the reference, for plots: see hessplot.h. */
 #include "hessplot.h"
 
+#include <unistd.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,7 +120,7 @@ int hessplot_write(const study_summary *s, const char *dir, const char *study, c
             if (refcache_lookup(refpath, m->name, key, m->np, &ref) && ref.hessian) {
                 char path[4096], tmp[4200];
                 snprintf(path, sizeof path, "%s/%s--%s.hessian.tsv", dir, study, m->name);
-                snprintf(tmp, sizeof tmp, "%s.tmp", path);
+                snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
                 FILE *f = fopen(tmp, "w");
                 if (f)
                     write_model(f, s, m, ref.hessian);

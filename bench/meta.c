@@ -116,7 +116,7 @@ int meta_write(const char *path, const char *study, const char *spec_path, int n
         snprintf(machine, sizeof machine, "%s %s %s", un.sysname, un.release, un.machine);
     else
         snprintf(machine, sizeof machine, "unknown");
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
     FILE *f = fopen(tmp, "w");
     if (!f) {
         snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));

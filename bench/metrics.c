@@ -37,14 +37,32 @@ double metrics_get(const metric_list *l, const char *name)
     return NAN;
 }
 
+/* The 2-norm of v (n entries, stride 1), or of v − w when w is given, computed as
+ * s·sqrt(Σ (v_i/s)²) with s = max |v_i|, so that neither 1e200² overflows nor 1e-200²
+ * underflows to zero. */
+static double scaled_norm(const double *v, const double *w, int n)
+{
+    double s = 0;
+    for (int i = 0; i < n; i++) {
+        const double d = fabs(w ? v[i] - w[i] : v[i]);
+        if (isnan(d))
+            return NAN;
+        s = fmax(s, d);
+    }
+    if (s == 0 || isinf(s))
+        return s;
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        const double d = (w ? v[i] - w[i] : v[i]) / s;
+        sum += d * d;
+    }
+    return s * sqrt(sum);
+}
+
 double metrics_rel_error(const double *x, const double *ref, int n)
 {
-    double diff = 0, norm = 0;
-    for (int i = 0; i < n; i++) {
-        diff += (x[i] - ref[i]) * (x[i] - ref[i]);
-        norm += ref[i] * ref[i];
-    }
-    return norm > 0 ? sqrt(diff / norm) : sqrt(diff);
+    const double diff = scaled_norm(x, ref, n), norm = scaled_norm(ref, NULL, n);
+    return norm > 0 ? diff / norm : diff;
 }
 
 double metrics_max_rel_error(const double *x, const double *ref, int n)

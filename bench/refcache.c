@@ -142,8 +142,9 @@ int refcache_append(const char *path, const char *line, char *err, size_t errlen
     off_t size = lseek(fd, 0, SEEK_END);
     if (size > 0 && pread(fd, &last, 1, size - 1) != 1)
         last = '\n';
-    size_t len = strlen(line);
-    int bad = (last != '\n' && write(fd, "\n", 1) != 1) || write(fd, line, len) != (ssize_t)len;
+    size_t len = line ? strlen(line) : 0;   /* NULL: only make sure the file exists */
+    int bad = len && ((last != '\n' && write(fd, "\n", 1) != 1) ||
+                      write(fd, line, len) != (ssize_t)len);
     close(fd);
     if (bad) {
         snprintf(err, errlen, "cannot append to %s: %s", path, strerror(errno));

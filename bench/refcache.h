@@ -23,6 +23,7 @@ int refcache_lookup(const char *path, const char *model_name, const char *key, i
 /* Is line a well-formed cache line for this model (with or without the Hessian fields)?
  * (checks a child's output) */
 int refcache_line_valid(const char *line, const char *model_name);
+/* Append one line (line NULL: only create the file if it is missing).  0, or -1. */
 int refcache_append(const char *path, const char *line, char *err, size_t errlen);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "parse.h"
+#include "validate.h"
 #include "registry.h"
 
 const args_opt request_options[] = {
@@ -18,6 +19,7 @@ const args_opt request_options[] = {
     { "max-steps", "N", "step limit per integration (default 1000000)", 0 },
     { "mem-cap", "BYTES", "bytes the backend may hold, suffix k/M/G allowed (default: no cap)", 0 },
     { "opt", "key=value", "backend option (see 'odegrad list')", 1 },
+    { "allow-outside-bounds", NULL, "accept a theta outside the model's parameter bounds", 0 },
     { NULL, NULL, NULL, 0 }
 };
 
@@ -59,6 +61,10 @@ int request_parse_bytes(const char *text, const char *what, size_t *out, char *e
     if (parse_positive(number, what, &value, err, errlen) != 0)
         return -1;
     value *= factor;
+    if (value < 1) {
+        snprintf(err, errlen, "%s: %s is less than one byte; give a byte count such as 64M", what, text);
+        return -1;
+    }
     if (value >= 1.8e19) {
         snprintf(err, errlen, "%s: %s is too large", what, text);
         return -1;
@@ -214,6 +220,9 @@ int request_open(cli_request *rq, const args_list *a, method_want want, char *er
         }
         model_nominal(rq->model, rq->theta);
     }
+    rq->opts.allow_outside_bounds = args_has(a, "allow-outside-bounds");
+    if (validate_theta(rq->model, rq->theta, rq->opts.allow_outside_bounds, err, errlen) != 0)
+        return -1;
     if ((text = args_get(a, "direction"))) {
         if (request_read_vector(text, "--direction", rq->model, &rq->direction, err, errlen) != 0)
             return -1;

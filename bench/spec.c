@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "parse.h"
 #include "refcache.h"
 #include "request.h"
+#include "validate.h"
 #include "registry.h"
 
 /* Defaults of a spec's settings. */
@@ -20,6 +22,8 @@ static const struct {
 } spec_defaults = { 1, 300.0, 300.0, 1000, 86400.0 };
 
 #define SPEC_MAX_TOKENS 256
+#define SPEC_MAX_BYTES (1L << 20)   /* a spec is a short text file */
+#define SPEC_MAX_SETS 100000        /* option sets over all 'options' lines */
 
 typedef struct {
     int line;
@@ -179,7 +183,9 @@ static int read_tol(bench_spec *s, int ntok, char **tok, int line, char *err, si
         if (!p[0].key || !p[0].value || (slash && (!p[1].key || !p[1].value)))
             return fail(err, errlen, s->path, line, "out of memory");
         if (parse_positive(p[0].value, "rtol", &v, reason, sizeof reason) ||
-            (slash && parse_positive(p[1].value, "atol", &v, reason, sizeof reason)))
+            validate_tolerance(v, "rtol", reason, sizeof reason) ||
+            (slash && (parse_positive(p[1].value, "atol", &v, reason, sizeof reason) ||
+                       validate_tolerance(v, "atol", reason, sizeof reason))))
             return fail(err, errlen, s->path, line, reason);
     }
     s->tol_line = line;
@@ -231,9 +237,10 @@ static int read_theta(bench_spec *s, int ntok, char **tok, int line, char *err, 
     return 0;
 }
 
-/* One option set: the idx-th combination of the value lists (an odometer over them). */
-static int make_set(option_set *set, const char *backend, int nkeys, char **keys, char **lists,
-                    const int *nvalues, long idx)
+/* One option set: the idx-th combination of the value lists (an odometer over them);
+ * items[k] holds the nvalues[k] values of key k. */
+static int make_set(option_set *set, const char *backend, int nkeys, char **keys,
+                    char **const *items, const int *nvalues, long idx)
 {
     set->backend = strdup(backend);
     set->npairs = nkeys;
@@ -243,36 +250,31 @@ static int make_set(option_set *set, const char *backend, int nkeys, char **keys
     for (int k = nkeys - 1; k >= 0; k--) {
         long which = idx % nvalues[k];
         idx /= nvalues[k];
-        const char *start = lists[k];
-        for (long skip = 0; skip < which; skip++)
-            start = strchr(start, ',') + 1;
-        const char *comma = strchr(start, ',');
         set->pairs[k].key = strdup(keys[k]);
-        set->pairs[k].value = comma ? strndup(start, (size_t)(comma - start)) : strdup(start);
+        set->pairs[k].value = strdup(items[k][which]);
         if (!set->pairs[k].key || !set->pairs[k].value)
             return -1;
     }
     return 0;
 }
 
-/* options B k=v1,v2 k2=w ... : the cross product of the value lists, one set each */
 static int read_options(bench_spec *s, int ntok, char **tok, int line, char *err, size_t errlen)
 {
     char reason[300];
     if (ntok < 2)
         return fail(err, errlen, s->path, line, "'options' needs a backend name and key=value pairs");
     int nkeys = ntok - 2, status = 0;
-    char *keys[SPEC_MAX_TOKENS], *lists[SPEC_MAX_TOKENS];
+    char *keys[SPEC_MAX_TOKENS], **items[SPEC_MAX_TOKENS];
     int nvalues[SPEC_MAX_TOKENS];
     long combos = 1;
     for (int k = 0; k < nkeys; k++) {
         const char *value;
+        items[k] = NULL;
         if (parse_key_value(tok[k + 2], "an option", &keys[k], &value, reason, sizeof reason)) {
             nkeys = k;
             status = fail(err, errlen, s->path, line, reason);
             break;
         }
-        lists[k] = (char *)value;
         nvalues[k] = 1;
         for (const char *c = value; *c; c++)
             nvalues[k] += *c == ',';
@@ -280,23 +282,49 @@ static int read_options(bench_spec *s, int ntok, char **tok, int line, char *err
             snprintf(reason, sizeof reason, "option %s has an empty value in its list", keys[k]);
             status = fail(err, errlen, s->path, line, reason);
         }
+        /* checked before multiplying: the product of many long lists overflows a long */
+        if (status == 0 && combos > (SPEC_MAX_SETS - s->nsets) / nvalues[k])
+            status = fail(err, errlen, s->path, line,
+                          "the options lines expand to more than 100000 option sets");
+        if (status != 0) {
+            nkeys = k + 1;
+            break;
+        }
         combos *= nvalues[k];
-        if (combos > 100000 && status == 0)
-            status = fail(err, errlen, s->path, line, "this line expands to more than 100000 option sets");
+        /* split the list in place once (the line's text is ours): each set then takes its
+         * value by index, in time linear in the sets */
+        if (!(items[k] = malloc(sizeof(char *) * (size_t)nvalues[k]))) {
+            nkeys = k + 1;
+            status = fail(err, errlen, s->path, line, "out of memory");
+            break;
+        }
+        char *p = (char *)value;
+        for (int v = 0; v < nvalues[k]; v++) {
+            items[k][v] = p;
+            char *comma = strchr(p, ',');
+            if (comma) {
+                *comma = '\0';
+                p = comma + 1;
+            }
+        }
     }
     for (long c = 0; status == 0 && c < combos; c++) {
         option_set *grown = grow(s->sets, s->nsets, sizeof *s->sets);
-        if (!grown)
-            return fail(err, errlen, s->path, line, "out of memory");
+        if (!grown) {
+            status = fail(err, errlen, s->path, line, "out of memory");
+            break;
+        }
         s->sets = grown;
         option_set *set = &s->sets[s->nsets++];
         memset(set, 0, sizeof *set);
         set->line = line;
-        if (make_set(set, tok[1], nkeys, keys, lists, nvalues, c) != 0)
+        if (make_set(set, tok[1], nkeys, keys, (char **const *)items, nvalues, c) != 0)
             status = fail(err, errlen, s->path, line, "out of memory");
     }
-    for (int k = 0; k < nkeys; k++)
+    for (int k = 0; k < nkeys; k++) {
         free(keys[k]);
+        free(items[k]);
+    }
     return status;
 }
 
@@ -428,7 +456,8 @@ static int check_points(bench_spec *s, char *err, size_t errlen)
             }
         model *m = model_create(p->model, reason, sizeof reason);
         double *values = NULL;
-        int bad = !m || request_read_vector(p->values, "theta", m, &values, reason, sizeof reason) != 0;
+        int bad = !m || request_read_vector(p->values, "theta", m, &values, reason, sizeof reason) != 0 ||
+                  validate_theta(m, values, 0, reason, sizeof reason) != 0;
         if (!bad)
             refcache_key(values, m->np, s->points[i].key);
         free(values);
@@ -641,8 +670,19 @@ bench_spec *spec_load(const char *path, char *err, size_t errlen)
     char *text = NULL;
     size_t cap = 0;
     int line = 0, status = s->path ? 0 : -1;
-    while (status == 0 && getline(&text, &cap, f) >= 0)
-        status = read_line(s, text, ++line, err, errlen);
+    struct stat info;
+    if (status == 0 && (fstat(fileno(f), &info) != 0 || !S_ISREG(info.st_mode)))
+        status = fail(err, errlen, path, 0, "is not a regular file (a spec is a text file)");
+    if (status == 0 && info.st_size > SPEC_MAX_BYTES)
+        status = fail(err, errlen, path, 0, "is larger than 1 MiB; a spec is a short text file");
+    ssize_t got;
+    while (status == 0 && (got = getline(&text, &cap, f)) >= 0) {
+        ++line;
+        if (strlen(text) != (size_t)got)
+            status = fail(err, errlen, path, line, "holds a NUL byte; a spec is plain text");
+        else
+            status = read_line(s, text, line, err, errlen);
+    }
     free(text);
     fclose(f);
     if (status == 0 && !s->seen[SEEN_STUDY]) {

@@ -1,6 +1,7 @@
 /* summary — per-case statistics over repeats, the ranked table and the plot data. */
 #include "summary.h"
 
+#include <unistd.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -474,7 +475,7 @@ int summary_write(const study_summary *s, const char *dir, const char *study, ch
 {
     char path[4096], tmp[4200];
     snprintf(path, sizeof path, "%s/%s.summary.tsv", dir, study);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
     FILE *f = fopen(tmp, "w");
     if (!f) {
         snprintf(err, errlen, "cannot write %s", tmp);

@@ -302,7 +302,8 @@ int sweep_run(const cli_env *env, const char *cmd, const bench_spec *spec,
         ndone += store_is_done(st, c->model, c->backend, c->options, c->repeat);
     }
     if (meta_write(path, study, set->spec_path, spec_ncases(spec), ndone, err, sizeof err) != 0 ||
-        ensure_references(env, spec, refpath, err, sizeof err) != 0) {
+        ensure_references(env, spec, refpath, err, sizeof err) != 0 ||
+        refcache_append(refpath, NULL, err, sizeof err) != 0) {   /* exists, maybe empty */
         store_close(st);
         return cli_failure(env, cmd, "%s", err);
     }

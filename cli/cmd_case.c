@@ -3,6 +3,8 @@
  * on failure one line on stderr and exit code 1 (solver) or 2 (input). */
 #include <math.h>
 #include <string.h>
+#include <errno.h>
+#include <unistd.h>
 #include "command.h"
 #include "format.h"
 #include "refcache.h"
@@ -71,6 +73,10 @@ static int case_run(const cli_env *env, int argc, char **argv)
     }
     if (args_has(&a, "want") && parse_want(args_get(&a, "want"), &want) != 0)
         return cli_usage_error(env, "case", "--want is gradient, hessian or hvp");
+    const char *cache = args_get(&a, "reference-file");
+    if (cache && access(cache, R_OK) != 0)
+        return cli_usage_error(env, "case", "--reference-file %s cannot be read: %s", cache,
+                               strerror(errno));
     cli_request rq;
     if (request_open(&rq, &a, want, err, sizeof err) != 0) {
         request_close(&rq);

@@ -118,7 +118,8 @@ typedef struct {
     int *start_k;
     char *argv[FIT_MAX_CHILD_ARGS], *owned[ARGS_MAX + 2];
     int nowned;
-    int failed;
+    int failed;        /* starts that did not end normally */
+    int failed_hard;   /* of them, those that failed (solver, crash), not by a time limit */
 } fit_job;
 
 static void start_release(void *user, int item)
@@ -192,6 +193,7 @@ static int start_finish(void *user, int item, child_outcome *o, char *err, size_
     free(printed);
     metrics_free(&rows);
     j->failed += status != CASE_OK;
+    j->failed_hard += status == CASE_FAILED || status == CASE_CRASHED;
     return code < 0 ? -1 : status != CASE_OK;
 }
 
@@ -287,7 +289,7 @@ static int fit_run(const cli_env *env, int argc, char **argv)
     progress bar;
     progress_init(&bar, env->err, N, ndone);
     fit_job job = { env, &fr, &a, st, starts, malloc(sizeof(int) * (size_t)N), { NULL }, { NULL },
-                    0, 0 };
+                    0, 0, 0 };
     if (!job.start_k) {
         code = cli_failure(env, "fit", "out of memory for %d starts", N);
     } else {
@@ -301,15 +303,22 @@ static int fit_run(const cli_env *env, int argc, char **argv)
         if (farm_run(&fj, &bar, env->self, err, sizeof err) != 0)
             code = cli_failure(env, "fit", "%s", err);
     }
-    const int failed = job.failed;
+    const int failed = job.failed, failed_hard = job.failed_hard;
     free(job.start_k);
     progress_finish(&bar);
     store_close(st);
     st = NULL;
-    if (code == CLI_OK &&
-        fit_summary_write(fr.results, fr.study, env->out, fr.format, err, sizeof err) != 0)
+    /* when every start run now failed (a time limit is a measurement, not a failure) there is
+     * no fit to print: the files are still rewritten (their rows say why), and the exit code
+     * says it */
+    const int all_failed = failed_hard && failed_hard == N - ndone;
+    if (code == CLI_OK && fit_summary_write(fr.results, fr.study, all_failed ? NULL : env->out,
+                                            fr.format, err, sizeof err) != 0)
         code = cli_failure(env, "fit", "%s", err);
-    if (code == CLI_OK && failed)
+    if (code == CLI_OK && all_failed)
+        code = cli_failure(env, "fit", "every start run now failed (%d of %d); their status rows "
+                           "in %s/%s.csv say why", failed_hard, N - ndone, fr.results, fr.study);
+    else if (code == CLI_OK && failed)
         fprintf(env->err, "odegrad fit: %d start%s did not finish normally; their status rows "
                 "say why\n", failed, failed == 1 ? "" : "s");
 done:

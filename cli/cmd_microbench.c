@@ -31,6 +31,8 @@ static int microbench_main(const cli_env *env, int argc, char **argv)
         (args_get(&a, "batches") &&
          parse_long(args_get(&a, "batches"), "--batches", 1, 1000, &batches, err, sizeof err) != 0))
         return cli_usage_error(env, "microbench", "%s", err);
+    if (batch > 60)
+        return cli_usage_error(env, "microbench", "--batch is at most 60 seconds, not %g", batch);
     microbench_row rows[MICROBENCH_ROWS];
     if (microbench_run(batch, (int)batches, rows, err, sizeof err) != 0)
         return cli_failure(env, "microbench", "%s", err);

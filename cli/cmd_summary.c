@@ -1,4 +1,8 @@
 /* odegrad summary — the ranked table and summary files of a study already in results/. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "args.h"
 #include "command.h"
 #include "sweep.h"
@@ -25,8 +29,21 @@ static int summary_run(const cli_env *env, int argc, char **argv)
     }
     if (!args_has(&a, "study"))
         return cli_usage_error(env, "summary", "--study is required (the NAME of results/NAME.csv)");
-    return sweep_summarise(env, "summary", args_has(&a, "results") ? args_get(&a, "results") : "results",
-                           args_get(&a, "study"), args_get(&a, "only"));
+    const char *study = args_get(&a, "study");
+    const char *dir = args_has(&a, "results") ? args_get(&a, "results") : "results";
+    /* a name, not a path: every file it writes stays inside --results */
+    if (!*study || strchr(study, '/') || study[0] == '.')
+        return cli_usage_error(env, "summary", "--study takes a study's name (letters, digits, "
+                               "'-', '_'), not '%s'", study);
+    struct stat info;
+    if (stat(dir, &info) != 0 || !S_ISDIR(info.st_mode))
+        return cli_usage_error(env, "summary", "--results %s is not a directory", dir);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s.csv", dir, study);
+    if (access(path, R_OK) != 0)
+        return cli_usage_error(env, "summary", "no study %s in %s (%s cannot be read); run it "
+                               "first with odegrad bench", study, dir, path);
+    return sweep_summarise(env, "summary", dir, study, args_get(&a, "only"));
 }
 
 const cli_command cmd_summary = { "summary", "ranked table and plot data of a study in results/", 0,

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "validate.h"
 #include "command.h"
 #include "format.h"
 #include "odeint.h"
@@ -51,9 +52,11 @@ static int read_settings(const args_list *a, trajectory_settings *s, char *err, 
         parse_long(args_get(a, "max-steps"), "--max-steps", 1, 1000000000000L, &s->max_steps, err,
                    errlen))
         return -1;
-    if (args_has(a, "rtol") && parse_positive(args_get(a, "rtol"), "--rtol", &s->rtol, err, errlen))
+    if (args_has(a, "rtol") && (parse_positive(args_get(a, "rtol"), "--rtol", &s->rtol, err, errlen) ||
+                                validate_tolerance(s->rtol, "--rtol", err, errlen)))
         return -1;
-    if (args_has(a, "atol") && parse_positive(args_get(a, "atol"), "--atol", &s->atol, err, errlen))
+    if (args_has(a, "atol") && (parse_positive(args_get(a, "atol"), "--atol", &s->atol, err, errlen) ||
+                                validate_tolerance(s->atol, "--atol", err, errlen)))
         return -1;
     if (s->steps > 0 && (args_has(a, "rtol") || args_has(a, "atol"))) {
         snprintf(err, errlen, "--steps takes fixed steps: --rtol/--atol would be ignored; give one or the other");

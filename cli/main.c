@@ -3,6 +3,7 @@
  *
  * Each subcommand is one file cli/cmd_<name>.c exporting one cli_command; adding one is
  * adding that file and its name to the two lists below. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +36,23 @@ static void usage(FILE *f)
                "exit codes: 0 done, 1 a computation failed, 2 bad input (one line on stderr)\n");
 }
 
+/* Everything printed to stdout reaches its file, or the command fails: a full disk or
+ * /dev/full must not leave a cut table behind an exit code of 0. */
+static int finish(const char *cmd, int code)
+{
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "odegrad %s: cannot write the output: %s\n", cmd,
+                errno ? strerror(errno) : "write error");
+        return code == CLI_OK ? CLI_FAILED : code;
+    }
+    if (fclose(stdout) != 0) {
+        fprintf(stderr, "odegrad %s: cannot write the output: %s\n", cmd, strerror(errno));
+        return code == CLI_OK ? CLI_FAILED : code;
+    }
+    return code;
+}
+
 int main(int argc, char **argv)
 {
     /* children of the harness are this same executable */
@@ -53,15 +71,15 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
-        return CLI_OK;
+        return finish("--help", CLI_OK);
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("odegrad %s\n", ODEGRAD_VERSION);
-        return CLI_OK;
+        return finish("--version", CLI_OK);
     }
     for (int i = 0; commands[i]; i++)
         if (strcmp(argv[1], commands[i]->name) == 0)
-            return commands[i]->run(&env, argc - 1, argv + 1);
+            return finish(argv[1], commands[i]->run(&env, argc - 1, argv + 1));
     char known[256] = "";
     for (int i = 0; commands[i]; i++)
         if (!commands[i]->hidden) {

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "validate.h"
 
 /* Defaults of the common options, used when neither the caller nor the model gives one. */
 static const struct {
@@ -305,15 +306,6 @@ static void option_names(const method_type *type, char *out, size_t outlen)
     }
 }
 
-static int tolerance_ok(double value, const char *flag, char *err, size_t errlen)
-{
-    /* ≤ 0 selects the default; NaN or ∞ is always a mistake */
-    if (isfinite(value))
-        return 0;
-    snprintf(err, errlen, "%s must be a finite positive number, not %g", flag, value);
-    return -1;
-}
-
 method_status method_check(const method_type *type, const model *m, const method_options *o,
                            char *err, size_t errlen)
 {
@@ -332,9 +324,16 @@ method_status method_check(const method_type *type, const model *m, const method
             return METHOD_EUNSUPPORTED;
         }
     }
-    if (tolerance_ok(o->rtol, "--rtol", err, errlen) || tolerance_ok(o->atol, "--atol", err, errlen) ||
-        tolerance_ok(o->rtol_b, "--rtol-b", err, errlen) || tolerance_ok(o->atol_b, "--atol-b", err, errlen))
+    if (validate_tolerance(o->rtol, "--rtol", err, errlen) ||
+        validate_tolerance(o->atol, "--atol", err, errlen) ||
+        validate_tolerance(o->rtol_b, "--rtol-b", err, errlen) ||
+        validate_tolerance(o->atol_b, "--atol-b", err, errlen) ||
+        validate_solver(o->solver, err, errlen))
         return METHOD_EINPUT;
+    if (o->max_steps < 0) {
+        snprintf(err, errlen, "--max-steps must be a positive whole number, not %ld", o->max_steps);
+        return METHOD_EINPUT;
+    }
     if (o->nkv < 0 || o->nkv > METHOD_MAX_KV) {
         snprintf(err, errlen, "too many backend options (at most %d)", METHOD_MAX_KV);
         return METHOD_EINPUT;
@@ -419,10 +418,12 @@ method_status method_run(const method_type *type, const model *m, const double *
     method_status status = method_check(type, m, o, r->error, sizeof r->error);
     if (status != METHOD_OK)
         return status;
-    for (int i = 0; i < m->np; i++)
-        if (!isfinite(theta[i]))
-            return method_fail(r, METHOD_EINPUT, "parameter %s is %g; every entry of theta must "
-                               "be finite", m->params[i].name, theta[i]);
+    if (validate_theta(m, theta, o->allow_outside_bounds, r->error, sizeof r->error) != 0)
+        return METHOD_EINPUT;
+    /* outside the bounds nothing vouches for the dynamics: refuse a θ whose true solution
+     * overflows within the horizon, which an implicit solver would quietly damp */
+    if (!validate_theta_in_bounds(m, theta) && validate_growth(m, theta, r->error, sizeof r->error) != 0)
+        return METHOD_ESOLVER;
 
     double start = stats_now();
     status = type->run(m, theta, o, r);

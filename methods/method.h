@@ -54,6 +54,7 @@ typedef struct {
     const char *solver;       /* integrator name (NULL: the backend's default) */
     long max_steps;           /* per integration; ≤ 0 means 10^6 */
     size_t mem_cap;           /* bytes the backend may hold (0: no cap) */
+    int allow_outside_bounds; /* θ may leave the model's bounds (validate.h checks growth) */
     method_want want;
     const double *direction;  /* np values, for WANT_HVP */
     /* backend-specific options, validated against the backend's spec before the run */
@@ -100,7 +101,8 @@ extern const method_type *const method_types[];   /* NULL-terminated, in methods
 const method_type *method_find(const char *name);
 
 /* Validate o against the backend (unknown option keys, malformed values, missing direction,
- * unsupported request), run it, time it.  On failure r->error holds one line. */
+ * unsupported request) and θ against the model's bounds (validate.h), run it, time it.  On
+ * failure r->error holds one line. */
 method_status method_run(const method_type *type, const model *m, const double *theta,
                          const method_options *o, method_result *r);
 /* The validation method_run does before a run, without running: option keys, values and

@@ -40,7 +40,20 @@ printf 'freefall\tnosuch\t-\tgrad_rel_err\tmax\t1\n' >> moved.tsv
 "$ODEGRAD" compare --spec small.spec --expect moved.tsv --results "$work/r" > missing.txt 2>/dev/null
 grep -q "MISSING (line [0-9]*: no such case ran)" missing.txt && pass || fail "no MISSING row"
 
-# 5. malformed expectations: file:line, exit 2, nothing run
+# 5. --suggest prints a whole expectations file: pasted over the old one, compare holds; it
+# keeps the zero counts (a backend that starts making evaluations of a new kind moves) and
+# bounds every error within 3x of what was measured
+"$ODEGRAD" compare --spec small.spec --suggest --results "$work/r" > suggested.tsv 2>/dev/null || fail "--suggest failed"
+"$ODEGRAD" compare --spec small.spec --expect suggested.tsv --results "$work/r" > /dev/null 2>&1 && pass ||
+  fail "the --suggest output does not hold as an expectations file"
+grep -Eq '^freefall	forward	[^	]*	bwd\.rhs	equal	0	' suggested.tsv && pass || fail "zero counts left out of --suggest"
+grep -q '^# Expectations of `odegrad compare`' suggested.tsv && pass || fail "--suggest lacks the file's header"
+# (an expectation of 0 allows exactly 0: seen from the other side, 1 expected and 0 made)
+{ cat small.tsv; printf 'freefall\tfd\t-\tfwd.jvp\tequal\t1\t0.02\n'; } > newkind.tsv
+"$ODEGRAD" compare --spec small.spec --expect newkind.tsv --results "$work/r" > newkind.txt 2>/dev/null
+[[ $? == 1 ]] && pass || fail "a count of a new kind did not fail compare"
+
+# 6. malformed expectations: file:line, exit 2, nothing run
 printf 'freefall\tfd\t-\tgrad_rel_err\tbelow\t1\n' > bad.tsv
 expect_error 2 "^odegrad compare: bad\.tsv:1: check must be max, min or equal" -- compare --expect bad.tsv --results "$work/never"
 [[ ! -e never ]] && pass || fail "a malformed expectations file still ran the sweep"

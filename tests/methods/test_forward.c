@@ -21,8 +21,11 @@ static void check_model(const char *name, const char *mode)
         printf("%-12s %-13s loss %.12g (exact %.12g)  gradient relative error %.2e  steps %ld "
                "rhs %ld jvp %ld jac %ld bytes %zu\n", name, mode, r.loss, L, e, r.steps_fwd,
                r.fwd.rhs, r.fwd.jvp, r.fwd.jac, r.peak_bytes);
-        CHECK(e <= 1e-7, "%s %s: gradient relative error %.3e > 1e-7", name, mode, e);
-        CHECK(fabs(r.loss - L) <= 1e-7 * fabs(L), "%s %s: loss %.15g vs %.15g", name,
+        /* achieved at rtol 1e-10: gradient 2.2e-10 (freefall), 1.6e-10 (freefall-x0); loss
+         * 3.7e-10, 2.4e-10.  The gradient bound (4.5x) catches an 8x loss of accuracy of
+         * the sensitivities. */
+        CHECK(e <= 1e-9, "%s %s: gradient relative error %.3e > 1e-9", name, mode, e);
+        CHECK(fabs(r.loss - L) <= 4e-9 * fabs(L), "%s %s: loss %.15g vs %.15g", name,
               mode, r.loss, L);
         /* one J·v per parameter per sensitivity evaluation, at least one per step */
         CHECK(r.fwd.jvp >= r.steps_fwd * m->np && r.fwd.jvp % m->np == 0,
