@@ -240,7 +240,7 @@ static const char expect_file_header[] =
     "# Format: bench/expect.h.  Errors are bounds within 3x of the measured value (2.7x, rounded up\n"
     "# to two digits); costs (evaluation counts, steps, bytes, zero counts included) are deterministic\n"
     "# and may move by 2%.  When a change moves them on purpose, regenerate with\n"
-    "#   build/cli/odegrad compare --suggest > bench/expect.tsv\n"
+    "#   build/odegrad compare --suggest > bench/expect.tsv\n"
     "# then review the diff: every line that moved is a claim to check.\n";
 
 void expect_suggest(const study_summary *s, FILE *f)
