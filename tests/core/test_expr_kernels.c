@@ -20,7 +20,7 @@
 #define NC 1
 #define VLEN 3
 #define NOUT 6
-#define NGRAPHS 24
+#define NGRAPHS 16
 
 /* ---- deterministic random numbers ----------------------------------------------------------- */
 typedef struct {
