@@ -10,6 +10,8 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include "expr_blas.h"
+#include "expr_kernel.h"
 #include "format.h"
 
 /* first line of a file, without its newline; 0, or -1 if unreadable */
@@ -141,6 +143,11 @@ int meta_write(const char *path, const char *study, const char *spec_path, int n
     json_field(f, "host", host, 0);
     json_field(f, "system", machine, 0);
     json_field(f, "cpu", cpu, 0);
+    json_field(f, "blas", expr_blas_name(), 0);
+    expr_blas_single_thread();   /* as every measurement runs it */
+    fprintf(f, "  \"blas_threads\": %d,\n", expr_blas_threads());
+    json_field(f, "kernels",
+               expr_kernels_requested() == EXPR_KERNELS_INTERPRETED ? "interpreted" : "compiled", 0);
     fprintf(f, "  \"cpus_online\": %ld,\n", sysconf(_SC_NPROCESSORS_ONLN));
     fprintf(f, "  \"memory_bytes\": %.0f,\n",
             (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE));

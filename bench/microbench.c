@@ -5,11 +5,14 @@
  * machine).  Every result feeds a checksum so the compiler cannot drop the calls. */
 #include "microbench.h"
 
+#include <dirent.h>
 #include <gsl/gsl_cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "expr_kernel.h"
 #include "model.h"
 #include "spline.h"
 #include "stats.h"
@@ -19,7 +22,7 @@
 #include "handrhs.h"
 #include "registry.h"
 
-typedef enum { MB_MODEL, MB_VJP, MB_HAND, MB_DGEMV } mb_what;
+typedef enum { MB_MODEL, MB_JVP, MB_VJP, MB_HAND, MB_DGEMV } mb_what;
 
 /* Everything one case needs, at the nominal θ and a state near x0. */
 typedef struct {
@@ -28,7 +31,7 @@ typedef struct {
     model_ctx *ctx;
     const double *p;      /* natural parameters */
     double t;
-    double *x, *f, *w, *gx, *gth, *work;
+    double *x, *f, *w, *gx, *gth, *work, *u;
     spline_basis input;   /* jakstat's, for the hand-written version */
     double checksum;
 } mb_case;
@@ -39,6 +42,9 @@ static void mb_call(mb_case *c, mb_what what)
     switch (what) {
     case MB_MODEL:
         model_rhs(c->ctx, c->t, c->x, c->f);
+        break;
+    case MB_JVP:
+        model_rhs_jvp(c->ctx, c->t, c->x, c->w, c->u, c->f);
         break;
     case MB_VJP:
         model_rhs_vjp(c->ctx, c->t, c->x, c->w, c->gx, c->gth);
@@ -100,6 +106,7 @@ static void mb_case_free(mb_case *c)
     free(c->gx);
     free(c->gth);
     free(c->work);
+    free(c->u);
 }
 
 static int mb_case_init(mb_case *c, const char *name, double t, char *err, size_t errlen)
@@ -120,8 +127,9 @@ static int mb_case_init(mb_case *c, const char *name, double t, char *err, size_
     c->w = malloc(sizeof(double) * (size_t)nx);
     c->gx = malloc(sizeof(double) * (size_t)nx);
     c->gth = malloc(sizeof(double) * (size_t)np);
+    c->u = calloc((size_t)np + 1, sizeof(double));
     c->work = malloc(sizeof(double) * (2 * (size_t)nx + 2 * 4096));
-    if (!c->ctx || !c->x || !c->f || !c->w || !c->gx || !c->gth || !c->work) {
+    if (!c->ctx || !c->x || !c->f || !c->w || !c->gx || !c->gth || !c->work || !c->u) {
         if (c->ctx)
             snprintf(err, errlen, "%s: out of memory", name);
         return -1;
@@ -132,6 +140,8 @@ static int mb_case_init(mb_case *c, const char *name, double t, char *err, size_
         c->x[i] = c->x[i] * 1.1 + 0.01 * (i % 7 + 1);
         c->w[i] = 1.0 / (1 + i % 5);
     }
+    for (int j = 0; j < np; j++)
+        c->u[j] = 1.0 / (1 + j % 3);
     if (spline_basis_init(&c->input, JAKSTAT_NSPLINE, jakstat_spline_times, err, errlen) != 0)
         return -1;
     return 0;
@@ -155,14 +165,27 @@ int microbench_run(double batch_seconds, int batches, microbench_row *rows, char
             return -1;
         }
         snprintf(rows[i].name, sizeof rows[i].name, "%s", cases[i].model);
+        /* each model-layer timing with both kinds, one after the other (paired) */
+        model_select_kernels(c.m, 1);
         rows[i].model_ns = mb_time(&c, MB_MODEL, batch_seconds, batches);
+        model_select_kernels(c.m, 0);
+        rows[i].interp_ns = mb_time(&c, MB_MODEL, batch_seconds, batches);
         rows[i].baseline_ns = mb_time(&c, MB_HAND, batch_seconds, batches);
+        model_select_kernels(c.m, 1);
+        rows[i].jvp_ns = mb_time(&c, MB_JVP, batch_seconds, batches);
+        model_select_kernels(c.m, 0);
+        rows[i].jvp_interp_ns = mb_time(&c, MB_JVP, batch_seconds, batches);
+        model_select_kernels(c.m, 1);
         rows[i].vjp_ns = mb_time(&c, MB_VJP, batch_seconds, batches);
+        model_select_kernels(c.m, 0);
+        rows[i].vjp_interp_ns = mb_time(&c, MB_VJP, batch_seconds, batches);
+        model_select_kernels(c.m, 1);
         if (i == ncases - 1) {   /* the neural ODE against its two bare dgemv calls */
             const neural_net *net = c.m->data;
             snprintf(rows[i + 1].name, sizeof rows[i + 1].name, "%s vs 2 bare dgemv (%dx%d)",
                      cases[i].model, net->H, net->D);
             rows[i + 1].model_ns = rows[i].model_ns;
+            rows[i + 1].interp_ns = rows[i].interp_ns;
             rows[i + 1].baseline_ns = mb_time(&c, MB_DGEMV, batch_seconds, batches);
         }
         checksum += c.checksum;
@@ -173,4 +196,75 @@ int microbench_run(double batch_seconds, int batches, microbench_row *rows, char
         return -1;
     }
     return 0;
+}
+
+/* ---- compile times ---------------------------------------------------------------------------- */
+
+static double mb_create_seconds(const char *name, long *compiles, int *nodes, char *err,
+                                size_t errlen)
+{
+    expr_kernel_stats s0, s1;
+    expr_kernels_stats(&s0);
+    const double start = stats_now();
+    model *m = model_create(name, err, errlen);
+    const double seconds = stats_now() - start;
+    expr_kernels_stats(&s1);
+    if (!m)
+        return -1.0;
+    *compiles = s1.compiler_runs - s0.compiler_runs;
+    *nodes = expr_prog_nodes(m->rhs_prog);
+    model_destroy(m);
+    return seconds;
+}
+
+int microbench_compile(microbench_compile_row *rows, char *err, size_t errlen)
+{
+    static const char *const names[MICROBENCH_COMPILE_ROWS] = {
+        "jakstat", "rafmekerk", "brusselator-10", "brusselator-12", "brusselator-32",
+        "mlp-32-256", "mlp-2-512"};
+    /* an empty cache of our own for the cold creations; the user's settings restored after */
+    char dir[] = "/tmp/odegrad-microbench-XXXXXX";
+    if (!mkdtemp(dir)) {
+        snprintf(err, errlen, "cannot create a temporary kernel cache");
+        return -1;
+    }
+    const char *old_cache = getenv("ODEGRAD_KERNEL_CACHE"), *old_kind = getenv("ODEGRAD_KERNELS");
+    char *saved_cache = old_cache ? strdup(old_cache) : NULL;
+    char *saved_kind = old_kind ? strdup(old_kind) : NULL;
+    setenv("ODEGRAD_KERNEL_CACHE", dir, 1);
+    int rc = 0;
+    for (int i = 0; i < MICROBENCH_COMPILE_ROWS && rc == 0; i++) {
+        microbench_compile_row *r = &rows[i];
+        long ignored;
+        snprintf(r->name, sizeof r->name, "%s", names[i]);
+        setenv("ODEGRAD_KERNELS", "interpreted", 1);
+        r->interpreted_s = mb_create_seconds(names[i], &ignored, &r->nodes, err, errlen);
+        setenv("ODEGRAD_KERNELS", "compiled", 1);
+        r->cold_s = mb_create_seconds(names[i], &r->compiles_cold, &r->nodes, err, errlen);
+        r->cached_s = mb_create_seconds(names[i], &r->compiles_cached, &r->nodes, err, errlen);
+        if (r->interpreted_s < 0 || r->cold_s < 0 || r->cached_s < 0)
+            rc = -1;
+    }
+    if (saved_cache)
+        setenv("ODEGRAD_KERNEL_CACHE", saved_cache, 1);
+    else
+        unsetenv("ODEGRAD_KERNEL_CACHE");
+    if (saved_kind)
+        setenv("ODEGRAD_KERNELS", saved_kind, 1);
+    else
+        unsetenv("ODEGRAD_KERNELS");
+    free(saved_cache);
+    free(saved_kind);
+    /* the temporary cache: its entries, then the folder */
+    char path[600];
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && (e = readdir(d));)
+        if (e->d_name[0] != '.') {
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            remove(path);
+        }
+    if (d)
+        closedir(d);
+    rmdir(dir);
+    return rc;
 }

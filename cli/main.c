@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "command.h"
+#include "expr_kernel.h"
 
 extern const cli_command cmd_list, cmd_grad, cmd_hess, cmd_bench, cmd_case, cmd_reference, cmd_compare,
     cmd_summary;
@@ -32,7 +34,10 @@ static void usage(FILE *f)
     for (int i = 0; commands[i]; i++)
         if (!commands[i]->hidden)
             fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-    fprintf(f, "\n  --version  print the version\n  --help     this text\n\n"
+    fprintf(f, "\n  --kernels compiled|interpreted\n"
+               "             model kernels as generated, compiled C (the default when a C\n"
+               "             compiler is present) or through the interpreter; any command\n"
+               "  --version  print the version\n  --help     this text\n\n"
                "exit codes: 0 done, 1 a computation failed, 2 bad input (one line on stderr)\n");
 }
 
@@ -72,6 +77,29 @@ int main(int argc, char **argv)
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
         return finish("--help", CLI_OK);
+    }
+    /* --kernels compiled|interpreted, anywhere on the line: which kernels every model of this
+     * run uses, and — through the environment — every child the harness starts */
+    for (int i = 1; i < argc; i++) {
+        const int joined = strncmp(argv[i], "--kernels=", 10) == 0;
+        if (!joined && strcmp(argv[i], "--kernels") != 0)
+            continue;
+        const char *kind = joined ? argv[i] + 10 : i + 1 < argc ? argv[i + 1] : NULL;
+        if (expr_kernels_parse(kind) < 0) {
+            fprintf(stderr, "odegrad: --kernels takes compiled or interpreted, not '%s'\n",
+                    kind ? kind : "");
+            return CLI_USAGE;
+        }
+        setenv("ODEGRAD_KERNELS", kind, 1);
+        const int drop = joined ? 1 : 2;
+        for (int k = i; k + drop <= argc; k++)
+            argv[k] = argv[k + drop];
+        argc -= drop;
+        i--;
+    }
+    if (argc < 2) {
+        fprintf(stderr, "odegrad: no command given; see odegrad --help\n");
+        return CLI_USAGE;
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("odegrad %s\n", ODEGRAD_VERSION);

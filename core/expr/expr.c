@@ -488,6 +488,7 @@ void expr_prog_free(expr_prog *P)
 {
     if (!P)
         return;
+    expr_kernels_release(P);
     expr_streams_free(P);
     free(P->nodes);
     free(P->ints);

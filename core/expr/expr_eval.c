@@ -13,6 +13,8 @@
  * reverse sweep skips nodes that do not lead to a wanted input. */
 #include "expr.h"
 #include "expr_impl.h"
+#include "expr_kabi.h"
+#include "expr_blas.h"
 
 #include <gsl/gsl_cblas.h>
 #include <math.h>
@@ -34,6 +36,7 @@ struct expr_work {
 
 expr_work *expr_work_new(const expr_prog *P)
 {
+    expr_blas_single_thread();   /* before any dense layer runs */
     expr_work *W = calloc(1, sizeof *W);
     if (!W)
         return NULL;
@@ -700,6 +703,113 @@ static void run_adjoint(const expr_prog *P, const expr_stream *S, const double *
     }
 }
 
+/* ---- compiled kernels ------------------------------------------------------------------------
+ * When a program has compiled kernels (expr_kernel.h), each sweep below calls the generated
+ * function instead of its run_* loop; the generated code hands every vector node back to the
+ * per-node rules above through kernel_node. */
+
+typedef struct {
+    expr_kctx K;   /* what the generated code sees */
+    const expr_prog *P;
+    const expr_args *in;
+    int sweep, mask;
+    gradients g;
+} kernel_call;
+
+static void kernel_node(void *host, int i)
+{
+    kernel_call *c = host;
+    const expr_prog *P = c->P;
+    const expr_node *n = &P->nodes[i];
+    expr_kctx *K = &c->K;
+    switch (c->sweep) {
+    case EXPR_K_VALUES_ALL: value_node(P, n, K->v, c->in); break;
+    case EXPR_K_TANGENT: tangent_node(P, n, K->v, K->d, K->dx, K->dp, c->mask); break;
+    case EXPR_K_ADJOINT: adjoint_node(P, n, K->v, NULL, K->bar, NULL, c->mask, &c->g); break;
+    case EXPR_K_ADJOINT2:
+        adjoint_node(P, n, K->v, K->d1, K->bar, K->dbar, c->mask, &c->g);
+        break;
+    default: second_node(P, n, K->v, K->d1, K->d2, K->d12, K->d12x, K->d12p, c->mask); break;
+    }
+}
+
+/* run the generated function of `sweep` (+ mask) with the arrays set in c */
+static void kernel_run(const expr_prog *P, kernel_call *c, int sweep, int fn)
+{
+    c->P = P;
+    c->sweep = sweep;
+    c->K.node = kernel_node;
+    c->K.host = c;
+    c->K.gx = c->g.gx, c->K.gp = c->g.gp, c->K.dgx = c->g.dgx, c->K.dgp = c->g.dgp;
+    P->kernels->fn[fn](&c->K);
+}
+
+static void value_sweep(const expr_prog *P, int reuse, double *v, const expr_args *in)
+{
+    if (!P->kernels) {
+        run_values(P, reuse ? &P->value_varying : &P->value_all, v, in);
+        return;
+    }
+    kernel_call c = {.in = in};
+    c.K.t = in->t, c.K.x = in->x, c.K.p = in->p, c.K.c = in->c, c.K.v = v;
+    kernel_run(P, &c, EXPR_K_VALUES_ALL, reuse ? EXPR_K_VALUES_VARYING : EXPR_K_VALUES_ALL);
+}
+
+static void tangent_sweep(const expr_prog *P, const double *v, double *d, const double *dx,
+                          const double *dp, int mask)
+{
+    if (!P->kernels) {
+        run_tangent(P, &P->tangent[mask], v, d, dx, dp, mask);
+        return;
+    }
+    kernel_call c = {.mask = mask};
+    c.K.v = (double *)v, c.K.d = d, c.K.dx = dx, c.K.dp = dp;
+    kernel_run(P, &c, EXPR_K_TANGENT, EXPR_K_TANGENT + mask);
+}
+
+static void adjoint_sweep(const expr_prog *P, const double *v, double *bar, int want,
+                          gradients *g)
+{
+    if (!P->kernels) {
+        run_adjoint(P, &P->adjoint[want], v, bar, want, g);
+        return;
+    }
+    kernel_call c = {.mask = want, .g = *g};
+    c.K.v = (double *)v, c.K.bar = bar;
+    kernel_run(P, &c, EXPR_K_ADJOINT, EXPR_K_ADJOINT + want);
+}
+
+/* tangent-over-adjoint: bar and dbar of every node leading to a wanted input */
+static void adjoint2_sweep(const expr_prog *P, const double *v, const double *d1, double *bar,
+                           double *dbar, int want, gradients *g)
+{
+    if (!P->kernels) {
+        const expr_stream *S = &P->adjoint[want];
+        for (int k = 0; k < S->n; k++)
+            adjoint_node(P, &P->nodes[S->ins[k].node], v, d1, bar, dbar, want, g);
+        return;
+    }
+    kernel_call c = {.mask = want, .g = *g};
+    c.K.v = (double *)v, c.K.d1 = (double *)d1, c.K.bar = bar, c.K.dbar = dbar;
+    kernel_run(P, &c, EXPR_K_ADJOINT2, EXPR_K_ADJOINT2 + want);
+}
+
+/* tangent-over-tangent: d12 of every node depending on a seeded input */
+static void second_sweep(const expr_prog *P, const double *v, const double *d1, const double *d2,
+                         double *d12, const double *d12x, const double *d12p, int mask)
+{
+    if (!P->kernels) {
+        const expr_stream *S = &P->tangent[mask];
+        for (int k = 0; k < S->n; k++)
+            second_node(P, &P->nodes[S->ins[k].node], v, d1, d2, d12, d12x, d12p, mask);
+        return;
+    }
+    kernel_call c = {.mask = mask};
+    c.K.v = (double *)v, c.K.d1 = (double *)d1, c.K.d2 = (double *)d2, c.K.d12 = d12;
+    c.K.d12x = d12x, c.K.d12p = d12p;
+    kernel_run(P, &c, EXPR_K_SECOND, EXPR_K_SECOND + mask);
+}
+
 /* ---- public sweeps ------------------------------------------------------------------------ */
 
 static const expr_node *out_node(const expr_prog *P)
@@ -725,7 +835,7 @@ static void values(const expr_prog *P, expr_work *W, const expr_args *in)
 {
     const int reuse = in->invariant_key != 0 && in->invariant_key == W->invariant_key;
     W->invariant_key = in->invariant_key;
-    run_values(P, reuse ? &P->value_varying : &P->value_all, W->v, in);
+    value_sweep(P, reuse, W->v, in);
 }
 
 /* tangents into d along (dx, dp) at the current values */
@@ -735,7 +845,7 @@ static void tangents(const expr_prog *P, const double *v, double *d, const doubl
     const int mask = (dx ? DEP_X : 0) | (dp ? DEP_P : 0);
     memset(d, 0, sizeof(double) * (size_t)P->nvals);
     if (mask)
-        run_tangent(P, &P->tangent[mask], v, d, dx, dp, mask);
+        tangent_sweep(P, v, d, dx, dp, mask);
 }
 
 void expr_eval(const expr_prog *P, expr_work *W, const expr_args *in, double *y)
@@ -762,15 +872,13 @@ static void reverse(const expr_prog *P, expr_work *W, const double *w, const dou
     memset(W->bar, 0, sizeof(double) * nv);
     memcpy(W->bar + o->off, w, sizeof(double) * (size_t)o->len);
     if (!second) {
-        run_adjoint(P, &P->adjoint[want], W->v, W->bar, want, g);
+        adjoint_sweep(P, W->v, W->bar, want, g);
         return;
     }
     memset(W->dbar, 0, sizeof(double) * nv);
     if (dw)
         memcpy(W->dbar + o->off, dw, sizeof(double) * (size_t)o->len);
-    const expr_stream *S = &P->adjoint[want];
-    for (int k = 0; k < S->n; k++)
-        adjoint_node(P, &P->nodes[S->ins[k].node], W->v, W->d1, W->bar, W->dbar, want, g);
+    adjoint2_sweep(P, W->v, W->d1, W->bar, W->dbar, want, g);
 }
 
 void expr_vjp(const expr_prog *P, expr_work *W, const expr_args *in, const double *w, double *y,
@@ -821,12 +929,9 @@ void expr_hvv(const expr_prog *P, expr_work *W, const expr_args *in, const doubl
         const double *p1 = dp1 ? dp1 : zeros, *p2 = dp2 ? dp2 : zeros;
         memset(W->d1, 0, sizeof(double) * (size_t)P->nvals);
         memset(W->d2, 0, sizeof(double) * (size_t)P->nvals);
-        run_tangent(P, &P->tangent[mask], W->v, W->d1, x1, p1, mask);
-        run_tangent(P, &P->tangent[mask], W->v, W->d2, x2, p2, mask);
-        const expr_stream *S = &P->tangent[mask];
-        for (int k = 0; k < S->n; k++)
-            second_node(P, &P->nodes[S->ins[k].node], W->v, W->d1, W->d2, W->d12, d12x, d12p,
-                        mask);
+        tangent_sweep(P, W->v, W->d1, x1, p1, mask);
+        tangent_sweep(P, W->v, W->d2, x2, p2, mask);
+        second_sweep(P, W->v, W->d1, W->d2, W->d12, d12x, d12p, mask);
     }
     copy_out(P, W->d12, d12y);
 }

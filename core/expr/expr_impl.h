@@ -4,6 +4,7 @@
 #define ODEGRAD_EXPR_IMPL_H
 
 #include "expr.h"
+#include "expr_kabi.h"
 
 enum {
     OP_TIME, OP_X, OP_P, OP_C, OP_D, OP_CONST, OP_CONST_VEC, OP_TIME_INPUT,
@@ -74,11 +75,18 @@ struct expr_prog {
     /* tangent sweep (nodes depending on a seeded input) and adjoint sweep (nodes leading to
      * a wanted input, in reverse order), by mask */
     expr_stream tangent[STREAM_MASKS], adjoint[STREAM_MASKS];
+    /* compiled kernels (expr_kernel.c): the loaded shared object and its table, and the
+     * table the sweeps use — NULL while the program runs interpreted */
+    void *kernel_handle;
+    const expr_ktable *kernel_table;
+    const expr_ktable *kernels;
 };
 
 const char *expr_op_name(int op);
 /* build / free the instruction streams of a laid-out program (expr_eval.c) */
 int expr_streams_build(expr_prog *P);
 void expr_streams_free(expr_prog *P);
+/* unload P's compiled kernels, if any (expr_kernel.c) */
+void expr_kernels_release(expr_prog *P);
 
 #endif

@@ -1,6 +1,7 @@
 /* model — defining a model and compiling its programs.
  * The θ-space evaluation context is in model_ctx.c. */
 #include "model.h"
+#include "expr_kernel.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -198,6 +199,14 @@ int model_finish(model *m, char *err, size_t errlen)
         if (expr_prog_nout(m->running_prog) != 1)
             return set_err(err, errlen, "%s: %s", m->name, "the running cost must be a scalar");
     }
+    /* the kernels: every program compiled into one object when compiled kernels are asked
+     * for and a compiler is present (expr_kernel.h), else the interpreter */
+    expr_prog *progs[] = {m->rhs_prog, m->initial_prog, m->obs_prog, m->sigma_prog,
+                          m->loss_prog, m->running_prog, m->guess_prog};
+    char why[200];
+    if (expr_progs_use_kernels(progs, (int)(sizeof progs / sizeof *progs), m->name, why,
+                               sizeof why) != 0)
+        return set_err(err, errlen, "%s: %s", m->name, why);
     return 0;
 }
 
@@ -247,6 +256,17 @@ model *model_instantiate(const model_type *t, const char *name, char *err, size_
         return NULL;
     }
     return m;
+}
+
+int model_select_kernels(model *m, int compiled)
+{
+    expr_prog *progs[] = {m->rhs_prog, m->initial_prog, m->obs_prog, m->sigma_prog,
+                          m->loss_prog, m->running_prog, m->guess_prog};
+    int n = 0;
+    for (size_t k = 0; k < sizeof progs / sizeof *progs; k++)
+        if (progs[k])
+            n += expr_prog_select_kernels(progs[k], compiled);
+    return n;
 }
 
 void model_destroy(model *m)

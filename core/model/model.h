@@ -108,6 +108,12 @@ void model_set_param(model *m, int i, const char *name, param_scale scale, doubl
 /* Compile every program.  Returns 0, or -1 with a message in err. */
 int model_finish(model *m, char *err, size_t errlen);
 void model_release(model *m);   /* frees everything a model owns (not the struct itself) */
+/* Run every program of m through its compiled kernels (compiled ≠ 0; programs without them
+ * stay interpreted) or through the interpreter; returns how many programs now run compiled.
+ * Which kind model_finish gives is expr_kernel.h's choice (ODEGRAD_KERNELS, --kernels); this
+ * switch lets a test or a paired timing compare both kinds on one model.  Not while another
+ * thread evaluates m. */
+int model_select_kernels(model *m, int compiled);
 
 /* ---- model types (each model file exports one; models/models.def lists them) ----------- */
 typedef struct {

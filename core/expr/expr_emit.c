@@ -1,0 +1,640 @@
+/* expr_emit — a compiled program written out as plain C (see expr_kernel.h).
+ *
+ * Each sweep of expr_eval.c becomes one C function that visits the same instruction stream in
+ * the same order and evaluates, for every scalar node, the same arithmetic in the same order
+ * as the interpreter's rule for it — only with the operands' offsets and the constants written
+ * in, so the compiler can keep values in registers instead of dispatching on an opcode per
+ * node.  Without -ffast-math and with floating-point contraction off (see expr_kbuild.c) the
+ * C compiler may not reassociate, so both kernel kinds round identically.  Vector nodes are
+ * handed back to the interpreter's per-node rule through the context's callback.
+ *
+ * Every function is cut into pieces of at most EMIT_CHUNK instructions, each its own
+ * (non-inlined) function, so the compiler's time grows linearly with the program. */
+#include "expr_impl.h"
+#include "expr_kabi.h"
+#include "expr_kernel_impl.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EMIT_CHUNK = 200 };
+
+_Static_assert(EXPR_K_COUNT == 14, "the table text below has 14 functions");
+
+/* ---- a growing text buffer ------------------------------------------------------------------ */
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+    int failed;
+} text;
+
+static void put(text *b, const char *fmt, ...)
+{
+    if (b->failed)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        const int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->failed = 1;
+            return;
+        }
+        if ((size_t)n < b->cap - b->len) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t ncap = b->cap ? 2 * b->cap : 65536;
+        while (ncap - b->len <= (size_t)n)
+            ncap *= 2;
+        char *ns = realloc(b->s, ncap);
+        if (!ns) {
+            b->failed = 1;
+            return;
+        }
+        b->s = ns;
+        b->cap = ncap;
+    }
+}
+
+/* a double as a C literal that converts back to exactly the same value */
+static const char *lit(char *buf, size_t n, double k)
+{
+    if (isnan(k))
+        snprintf(buf, n, "(0.0/0.0)");
+    else if (isinf(k))
+        snprintf(buf, n, k > 0 ? "(1.0/0.0)" : "(-1.0/0.0)");
+    else
+        snprintf(buf, n, "(%a)", k);
+    return buf;
+}
+
+/* ---- local derivative formulas, as text (the same as unary_value / unary_derivs) ------------ */
+
+/* powc_value(a, k) with a the operand's text */
+static void powc_text(char *out, size_t n, const char *a, double k)
+{
+    char kb[48];
+    if (k == 2.0)
+        snprintf(out, n, "(%s*%s)", a, a);
+    else if (k == 1.0)
+        snprintf(out, n, "%s", a);
+    else if (k == 3.0)
+        snprintf(out, n, "(%s*%s*%s)", a, a, a);
+    else if (k == -1.0)
+        snprintf(out, n, "(1.0/%s)", a);
+    else if (k == 0.5)
+        snprintf(out, n, "sqrt(%s)", a);
+    else
+        snprintf(out, n, "pow(%s,%s)", a, lit(kb, sizeof kb, k));
+}
+
+static void value_text(char *out, size_t n, int op, double k, const char *a)
+{
+    char kb[48];
+    switch (op) {
+    case OP_NEG: snprintf(out, n, "(-%s)", a); break;
+    case OP_SCALE: snprintf(out, n, "(%s*%s)", lit(kb, sizeof kb, k), a); break;
+    case OP_SHIFT: snprintf(out, n, "(%s+%s)", a, lit(kb, sizeof kb, k)); break;
+    case OP_POWC: powc_text(out, n, a, k); break;
+    case OP_EXP: snprintf(out, n, "exp(%s)", a); break;
+    case OP_LOG: snprintf(out, n, "log(%s)", a); break;
+    case OP_SQRT: snprintf(out, n, "sqrt(%s)", a); break;
+    case OP_TANH: snprintf(out, n, "tanh(%s)", a); break;
+    case OP_SIN: snprintf(out, n, "sin(%s)", a); break;
+    default: snprintf(out, n, "cos(%s)", a); break;
+    }
+}
+
+/* φ' and φ'' of c = φ(a), with a and c the texts of the operand and the result */
+static void derivs_text(char *f1, char *f2, size_t n, int op, double k, const char *a,
+                        const char *c)
+{
+    char kb[48], kb2[48], pw[160];
+    switch (op) {
+    case OP_NEG: snprintf(f1, n, "(-1.0)"); snprintf(f2, n, "0.0"); break;
+    case OP_SCALE: snprintf(f1, n, "%s", lit(kb, sizeof kb, k)); snprintf(f2, n, "0.0"); break;
+    case OP_SHIFT: snprintf(f1, n, "1.0"); snprintf(f2, n, "0.0"); break;
+    case OP_POWC:
+        if (k == 2.0) {
+            snprintf(f1, n, "(2.0*%s)", a);
+            snprintf(f2, n, "2.0");
+        } else if (k == 1.0) {
+            snprintf(f1, n, "1.0");
+            snprintf(f2, n, "0.0");
+        } else {
+            powc_text(pw, sizeof pw, a, k - 1.0);
+            snprintf(f1, n, "(%s*%s)", lit(kb, sizeof kb, k), pw);
+            powc_text(pw, sizeof pw, a, k - 2.0);
+            snprintf(f2, n, "(%s*%s)", lit(kb2, sizeof kb2, k * (k - 1.0)), pw);
+        }
+        break;
+    case OP_EXP: snprintf(f1, n, "%s", c); snprintf(f2, n, "%s", c); break;
+    case OP_LOG: snprintf(f1, n, "(1.0/%s)", a); snprintf(f2, n, "(-1.0/(%s*%s))", a, a); break;
+    case OP_SQRT: snprintf(f1, n, "(0.5/%s)", c); snprintf(f2, n, "(-0.25/(%s*%s))", c, a); break;
+    case OP_TANH:
+        snprintf(f1, n, "(1.0-%s*%s)", c, c);
+        snprintf(f2, n, "(-2.0*%s*(1.0-%s*%s))", c, c, c);
+        break;
+    case OP_SIN: snprintf(f1, n, "cos(%s)", a); snprintf(f2, n, "(-%s)", c); break;
+    default: snprintf(f1, n, "(-sin(%s))", a); snprintf(f2, n, "(-%s)", c); break;
+    }
+}
+
+/* partials (φ_a, φ_b, φ_aa, φ_ab, φ_bb) of the scalar binary operations, as declarations of
+ * pa .. pbb from the operand texts a, b and the result c (binary_partials) */
+static void partials_text(text *b, int op, const char *a, const char *bb, const char *c)
+{
+    switch (op) {
+    case OP_MUL:
+        put(b, "const double pa=%s,pb=%s,paa=0.0,pab=1.0,pbb=0.0;", bb, a);
+        break;
+    case OP_DIV:
+        put(b, "const double r=1.0/%s;const double pa=r,pb=-%s*r,paa=0.0,pab=-r*r,"
+               "pbb=2.0*%s*r*r;", bb, c, c);
+        break;
+    case OP_ADD: put(b, "const double pa=1.0,pb=1.0,paa=0.0,pab=0.0,pbb=0.0;"); break;
+    default: put(b, "const double pa=1.0,pb=-1.0,paa=0.0,pab=0.0,pbb=0.0;"); break;
+    }
+}
+
+/* ---- vector nodes (value_node, tangent_node and adjoint_node of expr_eval.c) ----------------- */
+
+/* Vector element-wise operations, sums, gathers and concatenations are written as loops with
+ * their offsets and lengths in place; matrix-vector products (CBLAS), time inputs and data rows
+ * stay with the interpreter's rule, as do all vector nodes of the second-order sweeps. */
+
+/* the element i of a node's operand: the node itself when lengths match, else its one value */
+static void elem(char *out, size_t n, const char *arr, const expr_node *op, int len)
+{
+    if (op->len == len)
+        snprintf(out, n, "%s[%d+i]", arr, op->off);
+    else
+        snprintf(out, n, "%s[%d]", arr, op->off);
+}
+
+static void put_ints(text *b, const char *name, const int *v, int n)
+{
+    put(b, "static const int %s[%d]={", name, n);
+    for (int i = 0; i < n; i++)
+        put(b, i ? ",%d" : "%d", v[i]);
+    put(b, "};");
+}
+
+/* partials φ_a, φ_b of DIV and POW as pa, pb (binary_partials) */
+static void vector_partials(text *b, int op, const char *a, const char *bb, const char *c)
+{
+    if (op == OP_DIV)
+        put(b, "const double r=1.0/%s;const double pa=r,pb=-%s*r;", bb, c);
+    else
+        put(b, "const double la=log(%s);const double pa=%s*%s/%s,pb=%s*la;", a, bb, c, a, c);
+}
+
+static int vector_value(text *b, const expr_prog *P, const expr_node *n)
+{
+    const int o = n->off, len = n->len;
+    char ea[48], eb[48], e[400], kb[48];
+    switch (n->op) {
+    case OP_X: case OP_P: case OP_C:
+        put(b, "for(int i=0;i<%d;i++)v[%d+i]=%s[%d+i];\n", len, o,
+            n->op == OP_X ? "x" : n->op == OP_P ? "p" : "c", n->aux);
+        return 1;
+    case OP_CONST_VEC:
+        put(b, "{static const double k[%d]={", len);
+        for (int i = 0; i < len; i++)
+            put(b, i ? ",%s" : "%s", lit(kb, sizeof kb, P->consts[n->aux + i]));
+        put(b, "};for(int i=0;i<%d;i++)v[%d+i]=k[i];}\n", len, o);
+        return 1;
+    case OP_GATHER:
+        put(b, "{");
+        put_ints(b, "ix", P->ints + n->aux, len);
+        put(b, "for(int i=0;i<%d;i++)v[%d+i]=v[%d+ix[i]];}\n", len, o, P->nodes[n->a].off);
+        return 1;
+    case OP_CONCAT: {
+        int pos = o;
+        for (int k = 0; k < n->a; k++) {
+            const expr_node *part = &P->nodes[P->ints[n->aux + k]];
+            if (part->len == 1)
+                put(b, "v[%d]=v[%d];", pos, part->off);
+            else
+                put(b, "for(int i=0;i<%d;i++)v[%d+i]=v[%d+i];", part->len, pos, part->off);
+            pos += part->len;
+        }
+        put(b, "\n");
+        return 1;
+    }
+    case OP_SUM: {
+        const expr_node *na = &P->nodes[n->a];
+        put(b, "{double s=0.0;for(int i=0;i<%d;i++)s+=v[%d+i];v[%d]=s;}\n", na->len, na->off, o);
+        return 1;
+    }
+    default: break;
+    }
+    if (n->op >= OP_NEG && n->op <= OP_COS) {
+        elem(ea, sizeof ea, "v", &P->nodes[n->a], len);
+        value_text(e, sizeof e, n->op, n->k, ea);
+        put(b, "for(int i=0;i<%d;i++)v[%d+i]=%s;\n", len, o, e);
+        return 1;
+    }
+    if (n->op >= OP_ADD && n->op <= OP_POW) {
+        elem(ea, sizeof ea, "v", &P->nodes[n->a], len);
+        elem(eb, sizeof eb, "v", &P->nodes[n->b], len);
+        if (n->op == OP_POW)
+            put(b, "for(int i=0;i<%d;i++)v[%d+i]=pow(%s,%s);\n", len, o, ea, eb);
+        else
+            put(b, "for(int i=0;i<%d;i++)v[%d+i]=%s%c%s;\n", len, o, ea,
+                "+-*/"[n->op - OP_ADD], eb);
+        return 1;
+    }
+    return 0;
+}
+
+static int vector_tangent(text *b, const expr_prog *P, const expr_node *n)
+{
+    const int o = n->off, len = n->len;
+    char ea[48], eb[48], da[48], db[48], co[48], f1[400], f2[400];
+    switch (n->op) {
+    case OP_X: case OP_P:
+        put(b, "for(int i=0;i<%d;i++)d[%d+i]=%s[%d+i];\n", len, o, n->op == OP_X ? "dx" : "dp",
+            n->aux);
+        return 1;
+    case OP_GATHER:
+        put(b, "{");
+        put_ints(b, "ix", P->ints + n->aux, len);
+        put(b, "for(int i=0;i<%d;i++)d[%d+i]=d[%d+ix[i]];}\n", len, o, P->nodes[n->a].off);
+        return 1;
+    case OP_CONCAT: {
+        int pos = o;
+        for (int k = 0; k < n->a; k++) {
+            const expr_node *part = &P->nodes[P->ints[n->aux + k]];
+            put(b, "for(int i=0;i<%d;i++)d[%d+i]=d[%d+i];", part->len, pos, part->off);
+            pos += part->len;
+        }
+        put(b, "\n");
+        return 1;
+    }
+    case OP_SUM: {
+        const expr_node *na = &P->nodes[n->a];
+        put(b, "{double s=0.0;for(int i=0;i<%d;i++)s+=d[%d+i];d[%d]=s;}\n", na->len, na->off, o);
+        return 1;
+    }
+    default: break;
+    }
+    snprintf(co, sizeof co, "v[%d+i]", o);
+    if (n->op >= OP_NEG && n->op <= OP_COS) {
+        elem(ea, sizeof ea, "v", &P->nodes[n->a], len);
+        elem(da, sizeof da, "d", &P->nodes[n->a], len);
+        derivs_text(f1, f2, sizeof f1, n->op, n->k, ea, co);
+        put(b, "for(int i=0;i<%d;i++){const double f1=%s;d[%d+i]=f1*%s;}\n", len, f1, o, da);
+        return 1;
+    }
+    if (n->op >= OP_ADD && n->op <= OP_POW) {
+        elem(ea, sizeof ea, "v", &P->nodes[n->a], len);
+        elem(eb, sizeof eb, "v", &P->nodes[n->b], len);
+        elem(da, sizeof da, "d", &P->nodes[n->a], len);
+        elem(db, sizeof db, "d", &P->nodes[n->b], len);
+        put(b, "for(int i=0;i<%d;i++){", len);
+        switch (n->op) {
+        case OP_ADD: put(b, "d[%d+i]=%s+%s;}\n", o, da, db); break;
+        case OP_SUB: put(b, "d[%d+i]=%s-%s;}\n", o, da, db); break;
+        case OP_MUL: put(b, "d[%d+i]=%s*%s+%s*%s;}\n", o, da, eb, ea, db); break;
+        default:
+            vector_partials(b, n->op, ea, eb, co);
+            put(b, "d[%d+i]=pa*%s+pb*%s;}\n", o, da, db);
+            break;
+        }
+        return 1;
+    }
+    return 0;
+}
+
+static int vector_adjoint(text *b, const expr_prog *P, const expr_node *n, int want)
+{
+    const int o = n->off, len = n->len;
+    char ea[48], eb[48], ba[48], bb[48], co[48], f1[400], f2[400];
+    switch (n->op) {
+    case OP_X: case OP_P:
+        put(b, "if(%s)for(int i=0;i<%d;i++)%s[%d+i]+=bar[%d+i];\n", n->op == OP_X ? "gx" : "gp",
+            len, n->op == OP_X ? "gx" : "gp", n->aux, o);
+        return 1;
+    case OP_GATHER:
+        put(b, "{");
+        put_ints(b, "ix", P->ints + n->aux, len);
+        put(b, "for(int i=0;i<%d;i++)bar[%d+ix[i]]+=bar[%d+i];}\n", len, P->nodes[n->a].off, o);
+        return 1;
+    case OP_CONCAT: {
+        int pos = o;
+        for (int k = 0; k < n->a; k++) {
+            const expr_node *part = &P->nodes[P->ints[n->aux + k]];
+            if (part->dep & want)
+                put(b, "for(int i=0;i<%d;i++)bar[%d+i]+=bar[%d+i];", part->len, part->off, pos);
+            pos += part->len;
+        }
+        put(b, "\n");
+        return 1;
+    }
+    case OP_SUM: {
+        const expr_node *na = &P->nodes[n->a];
+        put(b, "for(int i=0;i<%d;i++)bar[%d+i]+=bar[%d];\n", na->len, na->off, o);
+        return 1;
+    }
+    default: break;
+    }
+    snprintf(co, sizeof co, "v[%d+i]", o);
+    if (n->op >= OP_NEG && n->op <= OP_COS) {
+        if (!(P->nodes[n->a].dep & want))
+            return 1;
+        elem(ea, sizeof ea, "v", &P->nodes[n->a], len);
+        elem(ba, sizeof ba, "bar", &P->nodes[n->a], len);
+        derivs_text(f1, f2, sizeof f1, n->op, n->k, ea, co);
+        put(b, "for(int i=0;i<%d;i++){const double f1=%s;%s+=bar[%d+i]*f1;}\n", len, f1, ba, o);
+        return 1;
+    }
+    if (n->op >= OP_ADD && n->op <= OP_POW) {
+        const int to_a = (P->nodes[n->a].dep & want) != 0, to_b = (P->nodes[n->b].dep & want) != 0;
+        elem(ea, sizeof ea, "v", &P->nodes[n->a], len);
+        elem(eb, sizeof eb, "v", &P->nodes[n->b], len);
+        elem(ba, sizeof ba, "bar", &P->nodes[n->a], len);
+        elem(bb, sizeof bb, "bar", &P->nodes[n->b], len);
+        put(b, "for(int i=0;i<%d;i++){const double cb=bar[%d+i];", len, o);
+        switch (n->op) {
+        case OP_ADD:
+            if (to_a) put(b, "%s+=cb;", ba);
+            if (to_b) put(b, "%s+=cb;", bb);
+            break;
+        case OP_SUB:
+            if (to_a) put(b, "%s+=cb;", ba);
+            if (to_b) put(b, "%s-=cb;", bb);
+            break;
+        case OP_MUL:
+            if (to_a) put(b, "%s+=cb*%s;", ba, eb);
+            if (to_b) put(b, "%s+=cb*%s;", bb, ea);
+            break;
+        default:
+            vector_partials(b, n->op, ea, eb, co);
+            if (to_a) put(b, "%s+=cb*pa;", ba);
+            if (to_b) put(b, "%s+=cb*pb;", bb);
+            break;
+        }
+        put(b, "}\n");
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- one instruction of each sweep --------------------------------------------------------- */
+
+
+static void emit_value(text *b, const expr_prog *P, const expr_ins *I)
+{
+    const int o = I->out, a = I->a, bb = I->b;
+    char kb[48], va[32], e[256];
+    switch (I->op) {
+    case OP_X: put(b, "v[%d]=x[%d];\n", o, a); return;
+    case OP_P: put(b, "v[%d]=p[%d];\n", o, a); return;
+    case OP_C: put(b, "v[%d]=c[%d];\n", o, a); return;
+    case OP_TIME: put(b, "v[%d]=K->t;\n", o); return;
+    case OP_CONST: put(b, "v[%d]=%s;\n", o, lit(kb, sizeof kb, I->k)); return;
+    case OP_ADD: put(b, "v[%d]=v[%d]+v[%d];\n", o, a, bb); return;
+    case OP_SUB: put(b, "v[%d]=v[%d]-v[%d];\n", o, a, bb); return;
+    case OP_MUL: put(b, "v[%d]=v[%d]*v[%d];\n", o, a, bb); return;
+    case OP_DIV: put(b, "v[%d]=v[%d]/v[%d];\n", o, a, bb); return;
+    case OP_NODE:
+        if (!vector_value(b, P, &P->nodes[I->node]))
+            put(b, "K->node(K->host,%d);\n", I->node);
+        return;
+    default:
+        snprintf(va, sizeof va, "v[%d]", a);
+        value_text(e, sizeof e, I->op, I->k, va);
+        put(b, "v[%d]=%s;\n", o, e);
+        return;
+    }
+}
+
+static void emit_tangent(text *b, const expr_prog *P, const expr_ins *I)
+{
+    const int o = I->out, a = I->a, bb = I->b;
+    char kb[48], va[32], vo[32], f1[256], f2[256];
+    switch (I->op) {
+    case OP_X: put(b, "d[%d]=dx[%d];\n", o, a); return;
+    case OP_P: put(b, "d[%d]=dp[%d];\n", o, a); return;
+    case OP_ADD: put(b, "d[%d]=d[%d]+d[%d];\n", o, a, bb); return;
+    case OP_SUB: put(b, "d[%d]=d[%d]-d[%d];\n", o, a, bb); return;
+    case OP_MUL: put(b, "d[%d]=d[%d]*v[%d]+v[%d]*d[%d];\n", o, a, bb, a, bb); return;
+    case OP_DIV: put(b, "d[%d]=(d[%d]-v[%d]*d[%d])/v[%d];\n", o, a, o, bb, bb); return;
+    case OP_NEG: put(b, "d[%d]=-d[%d];\n", o, a); return;
+    case OP_SCALE: put(b, "d[%d]=%s*d[%d];\n", o, lit(kb, sizeof kb, I->k), a); return;
+    case OP_SHIFT: put(b, "d[%d]=d[%d];\n", o, a); return;
+    case OP_EXP: put(b, "d[%d]=v[%d]*d[%d];\n", o, o, a); return;
+    case OP_NODE:
+        if (!vector_tangent(b, P, &P->nodes[I->node]))
+            put(b, "K->node(K->host,%d);\n", I->node);
+        return;
+    default:
+        snprintf(va, sizeof va, "v[%d]", a);
+        snprintf(vo, sizeof vo, "v[%d]", o);
+        derivs_text(f1, f2, sizeof f1, I->op, I->k, va, vo);
+        put(b, "{const double f1=%s;d[%d]=f1*d[%d];}\n", f1, o, a);
+        return;
+    }
+}
+
+static void emit_adjoint(text *b, const expr_prog *P, const expr_ins *I, int want)
+{
+    const int o = I->out, a = I->a, bb = I->b;
+    char kb[48], va[32], vo[32], f1[256], f2[256];
+    if (I->op == OP_NODE) {
+        if (!vector_adjoint(b, P, &P->nodes[I->node], want))
+            put(b, "K->node(K->host,%d);\n", I->node);
+        return;
+    }
+    put(b, "{const double cb=bar[%d];", o);
+    switch (I->op) {
+    case OP_X: put(b, "if(gx)gx[%d]+=cb;", a); break;
+    case OP_P: put(b, "if(gp)gp[%d]+=cb;", a); break;
+    case OP_ADD: put(b, "bar[%d]+=cb;bar[%d]+=cb;", a, bb); break;
+    case OP_SUB: put(b, "bar[%d]+=cb;bar[%d]-=cb;", a, bb); break;
+    case OP_MUL: put(b, "bar[%d]+=cb*v[%d];bar[%d]+=cb*v[%d];", a, bb, bb, a); break;
+    case OP_DIV: put(b, "bar[%d]+=cb/v[%d];bar[%d]-=cb*v[%d]/v[%d];", a, bb, bb, o, bb); break;
+    case OP_NEG: put(b, "bar[%d]-=cb;", a); break;
+    case OP_SCALE: put(b, "bar[%d]+=%s*cb;", a, lit(kb, sizeof kb, I->k)); break;
+    case OP_SHIFT: put(b, "bar[%d]+=cb;", a); break;
+    case OP_EXP: put(b, "bar[%d]+=cb*v[%d];", a, o); break;
+    default:
+        snprintf(va, sizeof va, "v[%d]", a);
+        snprintf(vo, sizeof vo, "v[%d]", o);
+        derivs_text(f1, f2, sizeof f1, I->op, I->k, va, vo);
+        put(b, "const double f1=%s;bar[%d]+=cb*f1;", f1, a);
+        break;
+    }
+    put(b, "}\n");
+}
+
+/* adjoint_node with the tangent of the adjoint (tangent-over-adjoint) for one scalar node */
+static void emit_adjoint2(text *b, const expr_prog *P, const expr_ins *I, int want)
+{
+    const expr_node *n = &P->nodes[I->node];
+    const int o = n->off;
+    if (I->op == OP_NODE) {
+        put(b, "K->node(K->host,%d);\n", I->node);
+        return;
+    }
+    put(b, "{const double cb=bar[%d],dcb=dbar[%d];", o, o);
+    switch (n->op) {
+    case OP_X: put(b, "if(gx)gx[%d]+=cb;if(dgx)dgx[%d]+=dcb;", n->aux, n->aux); break;
+    case OP_P: put(b, "if(gp)gp[%d]+=cb;if(dgp)dgp[%d]+=dcb;", n->aux, n->aux); break;
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: {
+        const int a = n->aoff, bo = n->boff;
+        char va[32], vb[32], vo[32];
+        snprintf(va, sizeof va, "v[%d]", a);
+        snprintf(vb, sizeof vb, "v[%d]", bo);
+        snprintf(vo, sizeof vo, "v[%d]", o);
+        partials_text(b, n->op, va, vb, vo);
+        if (P->nodes[n->a].dep & want)
+            put(b, "bar[%d]+=cb*pa;dbar[%d]+=dcb*pa+cb*(paa*d1[%d]+pab*d1[%d]);", a, a, a, bo);
+        if (P->nodes[n->b].dep & want)
+            put(b, "bar[%d]+=cb*pb;dbar[%d]+=dcb*pb+cb*(pab*d1[%d]+pbb*d1[%d]);", bo, bo, a, bo);
+        break;
+    }
+    default: {
+        if (!(P->nodes[n->a].dep & want))
+            break;
+        const int a = n->aoff;
+        char va[32], vo[32], f1[256], f2[256];
+        snprintf(va, sizeof va, "v[%d]", a);
+        snprintf(vo, sizeof vo, "v[%d]", o);
+        derivs_text(f1, f2, sizeof f1, n->op, n->k, va, vo);
+        put(b, "const double f1=%s,f2=%s;bar[%d]+=cb*f1;dbar[%d]+=dcb*f1+cb*f2*d1[%d];", f1, f2,
+            a, a, a);
+        break;
+    }
+    }
+    put(b, "}\n");
+}
+
+/* second_node (tangent-over-tangent) for one scalar node */
+static void emit_second(text *b, const expr_prog *P, const expr_ins *I)
+{
+    const expr_node *n = &P->nodes[I->node];
+    const int o = n->off, a = n->aoff, bo = n->boff;
+    char va[32], vb[32], vo[32], f1[256], f2[256];
+    if (I->op == OP_NODE) {
+        put(b, "K->node(K->host,%d);\n", I->node);
+        return;
+    }
+    snprintf(va, sizeof va, "v[%d]", a);
+    snprintf(vb, sizeof vb, "v[%d]", bo);
+    snprintf(vo, sizeof vo, "v[%d]", o);
+    switch (n->op) {
+    case OP_X: put(b, "d12[%d]=K->d12x?K->d12x[%d]:0.0;\n", o, n->aux); return;
+    case OP_P: put(b, "d12[%d]=K->d12p?K->d12p[%d]:0.0;\n", o, n->aux); return;
+    case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
+        put(b, "{");
+        partials_text(b, n->op, va, vb, vo);
+        put(b, "d12[%d]=pa*d12[%d]+pb*d12[%d]+paa*d1[%d]*d2[%d]+pab*(d1[%d]*d2[%d]+d2[%d]*d1[%d])"
+               "+pbb*d1[%d]*d2[%d];}\n", o, a, bo, a, a, a, bo, a, bo, bo, bo);
+        return;
+    default:
+        derivs_text(f1, f2, sizeof f1, n->op, n->k, va, vo);
+        put(b, "{const double f1=%s,f2=%s;d12[%d]=f1*d12[%d]+f2*d1[%d]*d2[%d];}\n", f1, f2, o, a,
+            a, a);
+        return;
+    }
+}
+
+/* ---- whole sweeps ----------------------------------------------------------------------------- */
+
+static const char *const locals =
+    "const double*x=K->x;const double*p=K->p;const double*c=K->c;double*v=K->v;double*d=K->d;"
+    "double*d1=K->d1;double*d2=K->d2;double*d12=K->d12;double*bar=K->bar;double*dbar=K->dbar;"
+    "const double*dx=K->dx;const double*dp=K->dp;double*gx=K->gx;double*gp=K->gp;"
+    "double*dgx=K->dgx;double*dgp=K->dgp;"
+    "(void)x;(void)p;(void)c;(void)v;(void)d;(void)d1;(void)d2;(void)d12;(void)bar;(void)dbar;"
+    "(void)dx;(void)dp;(void)gx;(void)gp;(void)dgx;(void)dgp;\n";
+
+/* one sweep: function `name`, its pieces name_0, name_1, ... */
+static void emit_sweep(text *b, const expr_prog *P, const expr_stream *S, int kind, int mask,
+                       const char *name)
+{
+    int pieces = 0;
+    for (int start = 0; start < S->n; start += EMIT_CHUNK, pieces++) {
+        put(b, "__attribute__((noinline)) static void %s_%d(kctx *K){\n%s", name, pieces, locals);
+        const int end = start + EMIT_CHUNK < S->n ? start + EMIT_CHUNK : S->n;
+        for (int i = start; i < end; i++) {
+            const expr_ins *I = &S->ins[i];
+            switch (kind) {
+            case EXPR_K_VALUES_ALL: emit_value(b, P, I); break;
+            case EXPR_K_TANGENT: emit_tangent(b, P, I); break;
+            case EXPR_K_ADJOINT: emit_adjoint(b, P, I, mask); break;
+            case EXPR_K_ADJOINT2: emit_adjoint2(b, P, I, mask); break;
+            default: emit_second(b, P, I); break;
+            }
+        }
+        put(b, "}\n");
+    }
+    put(b, "static void %s(kctx *K){\n", name);
+    for (int i = 0; i < pieces; i++)
+        put(b, "%s_%d(K);\n", name, i);
+    put(b, "}\n");
+}
+
+/* the functions of program number q: q<q>_values_all, ... */
+static void emit_program(text *b, const expr_prog *P, int q)
+{
+    static const char *const mname[] = {"", "x", "p", "xp"};
+    char name[48];
+    put(b, "/* program %d: %d nodes, %d values */\n", q, P->nnodes, P->nvals);
+    snprintf(name, sizeof name, "q%d_values_all", q);
+    emit_sweep(b, P, &P->value_all, EXPR_K_VALUES_ALL, 0, name);
+    snprintf(name, sizeof name, "q%d_values_varying", q);
+    emit_sweep(b, P, &P->value_varying, EXPR_K_VALUES_ALL, 0, name);
+    for (int m = 1; m < STREAM_MASKS; m++) {
+        snprintf(name, sizeof name, "q%d_tangent_%s", q, mname[m]);
+        emit_sweep(b, P, &P->tangent[m], EXPR_K_TANGENT, m, name);
+        snprintf(name, sizeof name, "q%d_adjoint_%s", q, mname[m]);
+        emit_sweep(b, P, &P->adjoint[m], EXPR_K_ADJOINT, m, name);
+        snprintf(name, sizeof name, "q%d_adjoint2_%s", q, mname[m]);
+        emit_sweep(b, P, &P->adjoint[m], EXPR_K_ADJOINT2, m, name);
+        snprintf(name, sizeof name, "q%d_second_%s", q, mname[m]);
+        emit_sweep(b, P, &P->tangent[m], EXPR_K_SECOND, m, name);
+    }
+}
+
+char *expr_emit(expr_prog *const *P, int n, size_t *len)
+{
+    text b = {0};
+    put(&b, "/* odegrad compiled kernels of %d program(s) */\n#include <math.h>\n", n);
+    put(&b, "typedef struct kctx kctx;\nstruct kctx { %s };\n", EXPR_KTEXT(EXPR_KCTX_FIELDS));
+    put(&b, "typedef kctx expr_kctx;\ntypedef struct { %s } ktable;\n",
+        EXPR_KTEXT(EXPR_KTABLE_FIELDS));
+    for (int q = 0; q < n; q++)
+        emit_program(&b, P[q], q);
+    if (b.failed) {
+        free(b.s);
+        return NULL;
+    }
+    *len = b.len;
+    return b.s;
+}
+
+char *expr_emit_tables(int n, const char *key, size_t *len)
+{
+    text b = {0};
+    for (int q = 0; q < n; q++)
+        put(&b, "const ktable odegrad_kernels_%d = {%d, \"%s\", {q%d_values_all, q%d_values_varying,"
+                "\nq%d_tangent_x, q%d_tangent_p, q%d_tangent_xp, q%d_adjoint_x, q%d_adjoint_p,"
+                " q%d_adjoint_xp,\nq%d_adjoint2_x, q%d_adjoint2_p, q%d_adjoint2_xp, q%d_second_x,"
+                " q%d_second_p, q%d_second_xp}};\n",
+            q, EXPR_KABI_VERSION, key, q, q, q, q, q, q, q, q, q, q, q, q, q, q);
+    if (b.failed) {
+        free(b.s);
+        return NULL;
+    }
+    *len = b.len;
+    return b.s;
+}

@@ -1,0 +1,341 @@
+/* test_expr_kernels — compiled kernels against the interpreter, and the kernel cache.
+ *
+ * Random graphs using every operation (the generator of test_expr, scalar and vector nodes,
+ * broadcasting, gather, concat, sum, matvec, a time input) are evaluated in every mode —
+ * value, the reuse of parameter-only values, J·v along x, p and both, vᵀJ into x, p and
+ * both, tangent-over-adjoint, tangent-over-tangent, both dense Jacobians — once through
+ * generated, compiled C and once through the interpreter; every product must agree to 1e-14
+ * relative (the generated code does the same arithmetic in the same order).  Then the cache:
+ * loading a program again runs no compiler; a damaged or truncated cache file is found,
+ * rebuilt (with a notice) and gives the same numbers; with no compiler on PATH a program
+ * stays interpreted, with the same numbers. */
+#include "expr.h"
+#include "expr_kernel.h"
+#include "check.h"
+
+#include <unistd.h>
+
+#define NX 4
+#define NP 5
+#define NC 1
+#define VLEN 3
+#define NOUT 6
+#define NGRAPHS 16
+
+/* ---- deterministic random numbers ----------------------------------------------------------- */
+typedef struct {
+    unsigned long long s;
+} rng;
+
+static unsigned long long next(rng *r)
+{
+    r->s ^= r->s << 13;
+    r->s ^= r->s >> 7;
+    r->s ^= r->s << 17;
+    return r->s;
+}
+
+static double uniform(rng *r, double lo, double hi)
+{
+    return lo + (hi - lo) * (double)(next(r) >> 11) / 9007199254740992.0;
+}
+
+static int pick(rng *r, int n)
+{
+    return (int)(next(r) % (unsigned long long)n);
+}
+
+/* ---- a time input: two smooth functions of t ------------------------------------------------- */
+static void wave(double t, double *out, const void *ctx)
+{
+    (void)ctx;
+    out[0] = sin(1.3 * t);
+    out[1] = 0.5 + 0.25 * cos(t);
+}
+
+/* ---- the random graph --------------------------------------------------------------------- */
+
+/* Keep values moderate and inside every operation's domain: log, sqrt, pow and the divisor of
+ * div receive 1 + a², exp receives tanh(a). */
+static expr positive(expr_graph *g, expr a)
+{
+    return expr_shift(g, expr_powc(g, a, 2.0), 1.0);
+}
+
+static expr random_graph(expr_graph *g, unsigned long long seed)
+{
+    rng r = {seed * 2654435761ULL + 12345};
+    expr scalars[256], vectors[128];
+    int ns = 0, nv = 0;
+    for (int i = 0; i < NX; i++)
+        scalars[ns++] = expr_state(g, i);
+    for (int i = 0; i < NP; i++)
+        scalars[ns++] = expr_param(g, i);
+    scalars[ns++] = expr_scale(g, expr_time(g), 0.1);
+    scalars[ns++] = expr_constant(g, 0);
+    scalars[ns++] = expr_num(g, 0.7);
+    vectors[nv++] = expr_states(g, 0, VLEN);
+    vectors[nv++] = expr_params(g, 1, VLEN);
+    const double cv[VLEN] = {0.3, -0.2, 0.5};
+    vectors[nv++] = expr_nums(g, VLEN, cv);
+    expr w = expr_time_input(g, 2, wave, NULL);
+    const int pad[VLEN] = {0, 1, 1};
+    vectors[nv++] = expr_gather(g, w, VLEN, pad);
+    const int nops = 60;
+    for (int k = 0; k < nops; k++) {
+        const int op = k < 16 ? k : pick(&r, 16);   /* the first 16 cover every operation */
+        const int vec = pick(&r, 2);
+        expr a = vec ? vectors[pick(&r, nv)] : scalars[pick(&r, ns)];
+        expr b = pick(&r, 2) ? vectors[pick(&r, nv)] : scalars[pick(&r, ns)];
+        expr e;
+        switch (op) {
+        case 0: e = expr_add(g, a, b); break;
+        case 1: e = expr_sub(g, a, b); break;
+        case 2: e = expr_mul(g, a, b); break;
+        case 3: e = expr_div(g, a, positive(g, b)); break;
+        case 4: e = expr_pow(g, positive(g, a), expr_tanh(g, b)); break;
+        case 5: e = expr_neg(g, a); break;
+        case 6: e = expr_powc(g, positive(g, a), uniform(&r, -1.5, 2.5)); break;
+        case 7: e = expr_exp(g, expr_tanh(g, a)); break;
+        case 8: e = expr_log(g, positive(g, a)); break;
+        case 9: e = expr_sqrt(g, positive(g, a)); break;
+        case 10: e = expr_sin(g, a); break;
+        case 11: e = expr_cos(g, a); break;
+        case 12: e = expr_scale(g, expr_shift(g, a, uniform(&r, -1, 1)), uniform(&r, -2, 2)); break;
+        case 13: e = expr_sum(g, expr_mul(g, a, b)); break;
+        case 14: {
+            /* a 3×3 matrix of mixed entries times a vector */
+            expr entries[VLEN * VLEN];
+            for (int i = 0; i < VLEN * VLEN; i++)
+                entries[i] = expr_tanh(g, scalars[pick(&r, ns)]);
+            expr W = expr_concat(g, VLEN * VLEN, entries);
+            e = expr_matvec(g, W, vectors[pick(&r, nv)], VLEN, VLEN);
+            break;
+        }
+        default: {
+            const int idx[VLEN] = {pick(&r, VLEN), pick(&r, VLEN), pick(&r, VLEN)};
+            expr parts[2] = {expr_gather(g, vectors[pick(&r, nv)], 2, idx), scalars[pick(&r, ns)]};
+            e = expr_concat(g, 2, parts);
+            break;
+        }
+        }
+        if (expr_len(g, e) == 1 && ns < 256)
+            scalars[ns++] = e;
+        else if (nv < 128)
+            vectors[nv++] = e;
+    }
+    /* output: the newest vector and scalars, squashed to keep magnitudes moderate */
+    expr parts[4] = {expr_tanh(g, vectors[nv - 1]), expr_tanh(g, scalars[ns - 1]),
+                     scalars[ns - 2], expr_sin(g, scalars[ns - 3])};
+    return expr_concat(g, 4, parts);
+}
+
+
+/* ---- every product of one program, into one array --------------------------------------------- */
+
+enum { NPROD = NOUT * 6 + (NX + NP) * 12 + NOUT * (NX + NP) };
+
+static int products(const expr_prog *P, expr_work *W, int seed, double *out)
+{
+    rng r = {(unsigned long long)seed * 7919 + 1};
+    double x[NX], p[NP], c[NC] = {0.4}, dx[NX], dp[NP], dx2[NX], dp2[NP], w[NOUT], dw[NOUT];
+    for (int i = 0; i < NX; i++) x[i] = uniform(&r, -1, 1), dx[i] = uniform(&r, -1, 1), dx2[i] = uniform(&r, -1, 1);
+    for (int i = 0; i < NP; i++) p[i] = uniform(&r, -1, 1), dp[i] = uniform(&r, -1, 1), dp2[i] = uniform(&r, -1, 1);
+    for (int i = 0; i < NOUT; i++) w[i] = uniform(&r, -1, 1), dw[i] = uniform(&r, -1, 1);
+    expr_args a = {0.9, x, p, c, NULL, 0};
+    expr_args reuse = {0.9, x, p, c, NULL, 17};
+    double *o = out;
+    expr_eval(P, W, &a, o), o += NOUT;
+    expr_eval(P, W, &reuse, o);            /* fills the parameter-only values */
+    x[0] += 0.125;
+    expr_eval(P, W, &reuse, o), o += NOUT; /* reuses them */
+    x[0] -= 0.125;
+    expr_jvp(P, W, &a, dx, NULL, NULL, o), o += NOUT;
+    expr_jvp(P, W, &a, NULL, dp, NULL, o), o += NOUT;
+    expr_jvp(P, W, &a, dx, dp, o, o + NOUT), o += 2 * NOUT;
+    expr_vjp(P, W, &a, w, NULL, o, NULL), o += NX;
+    expr_vjp(P, W, &a, w, NULL, NULL, o), o += NP;
+    expr_vjp(P, W, &a, w, NULL, o, o + NX), o += NX + NP;
+    expr_vjp_jvp(P, W, &a, w, dw, dx2, dp2, o, o + NX, o + NX + NP, o + 2 * NX + NP);
+    o += 2 * (NX + NP);
+    expr_vjp_jvp(P, W, &a, w, NULL, dx2, NULL, NULL, NULL, o, NULL), o += NX;
+    expr_vjp_jvp(P, W, &a, w, NULL, NULL, dp2, NULL, NULL, NULL, o), o += NP;
+    expr_hvv(P, W, &a, dx, dp, dx2, dp2, dx2, NULL, NULL, o), o += NOUT;
+    expr_hvv(P, W, &a, dx, NULL, dx2, NULL, NULL, NULL, NULL, o), o += NOUT;   /* not counted */
+    expr_jac_x(P, W, &a, o), o += NOUT * NX;
+    expr_jac_p(P, W, &a, o), o += NOUT * NP;
+    return (int)(o - out);
+}
+
+static expr_prog *graph_prog(int seed)
+{
+    expr_graph *g = expr_graph_new(NX, NP, NC, 0);
+    expr_prog *P = expr_compile(g, random_graph(g, (unsigned long long)seed));
+    expr_graph_free(g);
+    return P;
+}
+
+/* every product of program P (seed's graph) through both kinds */
+static void compare_kinds(expr_prog *P, int seed)
+{
+    CHECK(expr_prog_select_kernels(P, 1), "seed %d: no compiled kernels", seed);
+    expr_work *W = expr_work_new(P);
+    double compiled[NPROD + 64], interpreted[NPROD + 64];
+    const int n = products(P, W, seed, compiled);
+    CHECK(!expr_prog_select_kernels(P, 0), "seed %d: interpreter not selected", seed);
+    products(P, W, seed, interpreted);
+    for (int i = 0; i < n; i++)
+        CHECK(check_rel_diff(compiled[i], interpreted[i]) <= 1e-14 && isfinite(compiled[i]),
+              "seed %d: product %d: compiled %.17g, interpreted %.17g", seed, i, compiled[i],
+              interpreted[i]);
+    expr_work_free(W);
+}
+
+/* NGRAPHS random graphs, their kernels compiled into one object */
+static void test_graphs(void)
+{
+    expr_prog *P[NGRAPHS];
+    for (int k = 0; k < NGRAPHS; k++) {
+        P[k] = graph_prog(k + 1);
+        CHECK(P[k] != NULL, "seed %d: compile", k + 1);
+        if (!P[k])
+            return;
+    }
+    char err[600];
+    const int rc = expr_progs_compile_kernels(P, NGRAPHS, err, sizeof err);
+    CHECK(rc == 0, "compiled kernels: %s", rc ? err : "");
+    for (int k = 0; k < NGRAPHS && rc == 0; k++)
+        compare_kinds(P[k], k + 1);
+    for (int k = 0; k < NGRAPHS; k++)
+        expr_prog_free(P[k]);
+}
+
+/* ---- the cache ------------------------------------------------------------------------------------ */
+
+/* products of seed's program with kernels as ODEGRAD_KERNELS says, into out */
+static int use_and_evaluate(int seed, double *out, int *compiled)
+{
+    expr_prog *P = graph_prog(seed);
+    char err[600];
+    CHECK(expr_prog_use_kernels(P, "test", err, sizeof err) == 0, "use kernels: %s", err);
+    *compiled = expr_prog_kernels_compiled(P);
+    expr_work *W = expr_work_new(P);
+    const int n = products(P, W, seed, out);
+    expr_work_free(W);
+    expr_prog_free(P);
+    return n;
+}
+
+/* the one cache file in dir */
+static int cache_file(const char *dir, char *path, size_t n)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "ls %s/k-*.so", dir);
+    FILE *f = popen(cmd, "r");
+    int found = 0;
+    if (f) {
+        found = fgets(path, (int)n, f) != NULL;
+        pclose(f);
+    }
+    if (found)
+        path[strcspn(path, "\n")] = '\0';
+    return found;
+}
+
+static void damage(const char *path, int truncate_it)
+{
+    FILE *f = fopen(path, "r+b");
+    CHECK(f != NULL, "open %s", path);
+    if (!f)
+        return;
+    fseek(f, 0, SEEK_END);
+    const long size = ftell(f);
+    if (truncate_it) {
+        fclose(f);
+        CHECK(truncate(path, size / 2) == 0, "truncate %s", path);
+        return;
+    }
+    fseek(f, size / 3, SEEK_SET);
+    const int byte = fgetc(f);
+    fseek(f, size / 3, SEEK_SET);
+    fputc(byte ^ 0x5a, f);
+    fclose(f);
+}
+
+static void test_cache(const char *dir)
+{
+    const int seed = 7;
+    double ref[NPROD + 64], got[NPROD + 64];
+    int compiled;
+    /* the reference: interpreted */
+    setenv("ODEGRAD_KERNELS", "interpreted", 1);
+    const int n = use_and_evaluate(seed, ref, &compiled);
+    CHECK(!compiled, "ODEGRAD_KERNELS=interpreted gave compiled kernels");
+    setenv("ODEGRAD_KERNELS", "compiled", 1);
+
+    expr_kernel_stats s0, s1, s2, s3, s4;
+    expr_kernels_stats(&s0);
+    use_and_evaluate(seed, got, &compiled);   /* cold: compiles */
+    expr_kernels_stats(&s1);
+    CHECK(compiled && s1.compiler_runs == s0.compiler_runs + 1,
+          "cold run: compiled %d, compiler runs %ld -> %ld", compiled, s0.compiler_runs,
+          s1.compiler_runs);
+    use_and_evaluate(seed, got, &compiled);   /* warm: loads */
+    expr_kernels_stats(&s2);
+    CHECK(compiled && s2.compiler_runs == s1.compiler_runs && s2.cache_loads == s1.cache_loads + 1,
+          "second run: compiler runs %ld -> %ld, cache loads %ld -> %ld", s1.compiler_runs,
+          s2.compiler_runs, s1.cache_loads, s2.cache_loads);
+    for (int i = 0; i < n; i++)
+        CHECK(check_rel_diff(got[i], ref[i]) <= 1e-14, "cached: product %d", i);
+
+    /* a flipped byte, then a truncated file: each found, rebuilt, same numbers */
+    for (int trunc = 0; trunc < 2; trunc++) {
+        char path[600];
+        CHECK(cache_file(dir, path, sizeof path), "no cache file in %s", dir);
+        damage(path, trunc);
+        expr_kernels_stats(&s3);
+        use_and_evaluate(seed, got, &compiled);
+        expr_kernels_stats(&s4);
+        CHECK(compiled && s4.rebuilds == s3.rebuilds + 1 &&
+                  s4.compiler_runs == s3.compiler_runs + 1,
+              "%s cache file: compiled %d, rebuilds %ld -> %ld, compiler runs %ld -> %ld",
+              trunc ? "truncated" : "damaged", compiled, s3.rebuilds, s4.rebuilds,
+              s3.compiler_runs, s4.compiler_runs);
+        for (int i = 0; i < n; i++)
+            CHECK(check_rel_diff(got[i], ref[i]) <= 1e-14, "rebuilt: product %d", i);
+    }
+
+    /* no compiler on PATH, nothing cached for this program: interpreted, same numbers */
+    setenv("PATH", "/nonexistent", 1);
+    unsetenv("ODEGRAD_CC");
+    expr_kernels_stats(&s3);
+    use_and_evaluate(seed + 1000, got, &compiled);
+    use_and_evaluate(seed, got, &compiled);
+    expr_kernels_stats(&s4);
+    CHECK(!compiled && s4.fallbacks == s3.fallbacks + 2 && s4.compiler_runs == s3.compiler_runs,
+          "no compiler: compiled %d, fallbacks %ld -> %ld", compiled, s3.fallbacks,
+          s4.fallbacks);
+    for (int i = 0; i < n; i++)
+        CHECK(got[i] == ref[i], "interpreted after fallback: product %d", i);
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/odegrad-kcache-XXXXXX";
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    setenv("ODEGRAD_KERNEL_CACHE", dir, 1);
+    setenv("ODEGRAD_KERNELS", "compiled", 1);
+    test_graphs();
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir %s", dir, dir);
+    CHECK(system(cmd) == 0, "%s", cmd);
+    test_cache(dir);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    /* PATH is gone: remove by absolute path */
+    snprintf(cmd, sizeof cmd, "/bin/rm -rf %s", dir);
+    CHECK(system(cmd) == 0, "%s", cmd);
+    return check_finish("core/test_expr_kernels");
+}
