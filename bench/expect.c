@@ -78,8 +78,13 @@ int expect_load(expect_list *l, const char *path, char *err, size_t errlen)
     char *text = NULL;
     size_t cap = 0;
     int line = 0, status = 0;
-    while (status == 0 && getline(&text, &cap, f) >= 0) {
+    ssize_t got;
+    while (status == 0 && (got = getline(&text, &cap, f)) >= 0) {
         line++;
+        if (strlen(text) != (size_t)got) {
+            status = fail(err, errlen, path, line, "holds a NUL byte; the file is plain text");
+            break;
+        }
         char *hash = strchr(text, '#');
         if (hash)
             *hash = '\0';

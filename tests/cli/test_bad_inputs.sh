@@ -22,6 +22,7 @@ echo "precious" > precious.txt
 ln -s "$W/precious.txt" ln/link.csv
 echo "a file" > afile
 printf 'study x\nmod\0els freefall\n' > nul.spec
+printf 'freefall\tfd\t-\tloss\tmax\t1\nfreefall\tfd\t-\tloss\tmax\t1\0 trailing\n' > nul-expect.tsv
 values=$(seq -s, 1 60000)   # two lines of 60000 values: 120000 option sets, in 0.7 MB
 { echo "study big"; for i in 1 2; do echo "options fd step=$values"; done; } > big.spec
 nd=$(seq -s, 1 1000)
