@@ -66,7 +66,9 @@ int farm_ranks(void);
  * exit code. */
 int farm_serve(const char *self);
 /* Run every item of the job; the bar counts them (and the failed ones).  0, or -1 with a
- * message when `prepare` or `finish` failed or a child could not be started. */
+ * message when `prepare` or `finish` failed or a child could not be started.  A command may
+ * run several jobs one after another (a sweep's references, then its cases): the workers
+ * serve until farm_close. */
 int farm_run(const farm_job *job, progress *bar, const char *self, char *err, size_t errlen);
 /* Leave the MPI job: tell the workers to stop (or, after a farm_run that failed, end the
  * whole job); nothing without MPI.  Every command that called farm_open calls it once. */

@@ -205,79 +205,138 @@ static double *case_costs(const bench_spec *spec, const int *cases, int n)
     return cost;
 }
 
+/* The reference gradients a sweep still needs, as the items of a farm: one per model of the
+ * spec (at its θ) that the cache has no line for.  They run before the cases, spread over
+ * the ranks like them; rank 0 appends each line to the cache as it comes back. */
+typedef struct {
+    const cli_env *env;
+    const bench_spec *spec;
+    const char *refpath;
+    int *models;            /* item → index of its model in the spec */
+    int *np;                /* its number of parameters */
+    char (*key)[17];        /* the cache key of its θ */
+    char *argv[8];
+} reference_job;
+
+static int reference_prepare(void *user, int item, char ***argvp, double *timeout, char *err,
+                             size_t errlen)
+{
+    reference_job *j = user;
+    const char *name = spec_model(j->spec, j->models[item]);
+    const char *point = spec_theta(j->spec, name);
+    int argc = 0;
+    (void)err;
+    (void)errlen;
+    j->argv[argc++] = (char *)j->env->self;
+    j->argv[argc++] = "reference";
+    j->argv[argc++] = "--model";
+    j->argv[argc++] = (char *)name;
+    if (point) {
+        j->argv[argc++] = "--theta";
+        j->argv[argc++] = (char *)point;
+    }
+    if (spec_want(j->spec) == WANT_HESSIAN)
+        j->argv[argc++] = "--hessian";
+    j->argv[argc] = NULL;
+    *argvp = j->argv;
+    *timeout = spec_reference_timeout(j->spec);
+    return FARM_RUN;
+}
+
+static int reference_finish(void *user, int item, child_outcome *o, char *err, size_t errlen)
+{
+    reference_job *j = user;
+    const char *name = spec_model(j->spec, j->models[item]);
+    const int np = j->np[item];
+    char *line = NULL, text[400];
+    const int ok = outcome_status(o, text, sizeof text) == CASE_OK &&
+                   refcache_line_valid(o->out, name);
+    if (ok) {
+        line = strdup(o->out);
+    } else {
+        /* record why, so a resumed sweep does not try again and cases say so */
+        reference none;
+        char why[340];
+        snprintf(why, sizeof why, "none: reference run %.280s", text);
+        reference_set(&none, np, NULL, why);
+        if (spec_want(j->spec) == WANT_HESSIAN)
+            reference_set_hessian(&none, np, NULL, why);
+        line = refcache_line(name, j->key[item], np, &none);
+        reference_free(&none);
+    }
+    int code = line ? refcache_append(j->refpath, line, err, errlen) : -1;
+    if (!line)
+        snprintf(err, errlen, "out of memory");
+    free(line);
+    return code < 0 ? -1 : !ok;
+}
+
+static void reference_label(void *user, int item, char *out, size_t len)
+{
+    const reference_job *j = user;
+    snprintf(out, len, "reference %s", spec_model(j->spec, j->models[item]));
+}
+
 /* Make sure the cache has a line for every model of the spec at its θ (nominal, or the
  * spec's `theta` line). */
 static int ensure_references(const cli_env *env, const bench_spec *spec, const char *refpath,
                              char *err, size_t errlen)
 {
-    for (int i = 0; i < spec_nmodels(spec); i++) {
+    const int nm = spec_nmodels(spec);
+    reference_job job = { env, spec, refpath, malloc(sizeof(int) * (size_t)(nm + 1)),
+                          malloc(sizeof(int) * (size_t)(nm + 1)),
+                          malloc(sizeof(char[17]) * (size_t)(nm + 1)), { NULL } };
+    int n = 0, code = 0;
+    if (!job.models || !job.np || !job.key) {
+        snprintf(err, errlen, "out of memory");
+        code = -1;
+    }
+    for (int i = 0; code == 0 && i < nm; i++) {
         const char *name = spec_model(spec, i);
         model *m = model_create(name, err, errlen);
-        if (!m)
-            return -1;
+        if (!m) {
+            code = -1;
+            break;
+        }
         const char *point = spec_theta(spec, name);
         double *theta = NULL;
-        char key[17];
         reference ref;
         if (point) {
             /* checked when the spec was loaded; parsed as the case's child parses it */
-            if (request_read_vector(point, "theta", m, &theta, err, errlen) != 0) {
-                model_destroy(m);
-                return -1;
-            }
+            if (request_read_vector(point, "theta", m, &theta, err, errlen) != 0)
+                code = -1;
         } else if ((theta = malloc((size_t)(m->np > 0 ? m->np : 1) * sizeof *theta))) {
             model_nominal(m, theta);
         } else {
-            model_destroy(m);
             snprintf(err, errlen, "out of memory");
-            return -1;
+            code = -1;
         }
-        refcache_key(theta, m->np, key);
-        const int hessian = spec_want(spec) == WANT_HESSIAN;
-        /* a Hessian study needs the line that says how the Hessian was made (or why not) */
-        int cached = refcache_lookup(refpath, name, key, m->np, &ref) &&
-                     (!hessian || ref.hessian_source[0]);
-        reference_free(&ref);
-        int status = 0;
-        if (!cached) {
-            char *argv[8] = { (char *)env->self, "reference", "--model", (char *)name, NULL };
-            int argc = 4;
-            if (point) {
-                argv[argc++] = "--theta";
-                argv[argc++] = (char *)point;
-            }
-            if (hessian)
-                argv[argc++] = "--hessian";
-            argv[argc] = NULL;
-            child_outcome o;
-            if (child_run(argv, spec_reference_timeout(spec), &o, err, errlen) != 0) {
-                status = -1;
-            } else {
-                char *line = NULL, text[400];
-                if (outcome_status(&o, text, sizeof text) == CASE_OK && refcache_line_valid(o.out, name)) {
-                    line = strdup(o.out);
-                } else {
-                    /* record why, so a resumed sweep does not try again and cases say so */
-                    reference none;
-                    char why[340];
-                    snprintf(why, sizeof why, "none: reference run %.280s", text);
-                    reference_set(&none, m->np, NULL, why);
-                    if (hessian)
-                        reference_set_hessian(&none, m->np, NULL, why);
-                    line = refcache_line(name, key, m->np, &none);
-                    reference_free(&none);
-                }
-                status = line ? refcache_append(refpath, line, err, errlen) : -1;
-                free(line);
-                child_outcome_free(&o);
+        if (code == 0) {
+            refcache_key(theta, m->np, job.key[n]);
+            /* a Hessian study needs the line that says how the Hessian was made (or why not) */
+            int cached = refcache_lookup(refpath, name, job.key[n], m->np, &ref) &&
+                         (spec_want(spec) != WANT_HESSIAN || ref.hessian_source[0]);
+            reference_free(&ref);
+            if (!cached) {
+                job.models[n] = i;
+                job.np[n++] = m->np;
             }
         }
         free(theta);
         model_destroy(m);
-        if (status != 0)
-            return -1;
     }
-    return 0;
+    if (code == 0 && n > 0) {
+        /* counted by a progress of their own: the sweep's bar counts cases */
+        progress bar;
+        progress_init(&bar, env->err, 0, 0);
+        const farm_job fj = { n, NULL, NULL, NULL, &job, reference_prepare, NULL,
+                              reference_finish, reference_label };
+        code = farm_run(&fj, &bar, env->self, err, errlen);
+    }
+    free(job.models);
+    free(job.np);
+    free(job.key);
+    return code;
 }
 
 int sweep_run(const cli_env *env, const char *cmd, const bench_spec *spec,

@@ -14,11 +14,15 @@ deterministic_rows() {
   awk -F, 'NR > 1 && $6 !~ /seconds|^wall|^peak_rss$|^time_per/' "$1" | sort
 }
 
-# processes whose command line holds a text (read from /proc: no ps needed)
-procs() {
-  local n=0 f
-  for f in /proc/[0-9]*/cmdline; do
-    { tr '\0' ' ' < "$f"; } 2>/dev/null | grep -qF -- "$1" && n=$((n + 1))
+# pids of the processes one of whose arguments holds a text (one grep over /proc: fast enough
+# to catch a case process of a few tenths of a second; grep itself left out)
+pids_of() {
+  local f first
+  for f in $(grep -l -a -z -F -- "$1" /proc/[0-9]*/cmdline 2>/dev/null); do
+    IFS= read -r -d '' first < "$f" 2>/dev/null || continue
+    [[ $first == grep ]] && continue
+    f=${f#/proc/}
+    echo "${f%/cmdline}"
   done
-  echo "$n"
 }
+procs() { pids_of "$1" | wc -l; }

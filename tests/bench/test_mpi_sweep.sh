@@ -1,5 +1,6 @@
-# odegrad bench under mpirun -n 3 (rank 0 hands the cases out, largest first; ranks 1 and 2
-# and a thread of rank 0 run them) writes the same study as the serial sweep: the same cases,
+# odegrad bench under mpirun -n 3 (rank 0 hands the references and cases out, largest first;
+# ranks 1 and 2 and a thread of rank 0 run them) writes the same study as the serial sweep:
+# the same reference gradients, the same cases,
 # the same status rows (failed cases and their repeats recorded "not run again" alike), and
 # bit-identical deterministic metrics (counts, steps, bytes, errors, gradients).  Rank 0
 # reports progress as a line with the failures counted; the other ranks write nothing.
@@ -33,6 +34,9 @@ statuses() { awk -F, '$6=="status"' "$1" | wc -l; }
 awk -F, 'NF < 8' mpi/small.csv | grep -q . && fail "mpi: a row cut short" || pass
 diff <(deterministic_rows serial/small.csv) <(deterministic_rows mpi/small.csv) > rows.diff && pass ||
   fail "deterministic rows differ between serial and mpirun -n 3: $(head -5 rows.diff)"
+# the reference gradients, computed on the ranks too (one per model), are the serial ones
+diff <(sort serial/small.ref.tsv) <(sort mpi/small.ref.tsv) > /dev/null && pass ||
+  fail "reference files differ: $(diff <(sort serial/small.ref.tsv) <(sort mpi/small.ref.tsv) | head -3)"
 # the comparison covers what it should: errors against the reference the workers read,
 # and the failed forward cases with the first failure's reason carried to the second repeat
 [[ $(awk -F, '$6=="grad_rel_err"' mpi/small.csv | wc -l) == 24 ]] && pass ||
