@@ -1,6 +1,7 @@
 /* fit_summary — multistart measures of a fit study, its plot data and its table (see
  * fit_summary.h). */
 #include "fit_summary.h"
+#include "filetoken.h"
 
 #include <unistd.h>
 #include <errno.h>
@@ -294,8 +295,9 @@ static int compare_objectives(const void *a, const void *b)
 static int write_model_files(const fit_study *s, const char *dir, const char *study,
                              const char *model, char *err, size_t errlen)
 {
-    char path[4096], tmp[4200];
-    snprintf(path, sizeof path, "%s/%s--%s.waterfall.tsv", dir, study, model);
+    char path[4096], tmp[4200], token[512];
+    file_token(model, token, sizeof token);
+    snprintf(path, sizeof path, "%s/%s--%s.waterfall.tsv", dir, study, token);
     FILE *f = open_tmp(path, tmp, sizeof tmp, err, errlen);
     if (!f)
         return -1;
@@ -334,7 +336,7 @@ static int write_model_files(const fit_study *s, const char *dir, const char *st
             model_best = s->groups[i].model_best;
     if (fit_trace_write_model(dir, study, model, model_best, err, errlen) != 0)
         return -1;
-    snprintf(path, sizeof path, "%s/%s--%s.fitbars.tsv", dir, study, model);
+    snprintf(path, sizeof path, "%s/%s--%s.fitbars.tsv", dir, study, token);
     if (!(f = open_tmp(path, tmp, sizeof tmp, err, errlen)))
         return -1;
     fprintf(f, "index\tpair\tfraction_within\tmedian_seconds_success\tmedian_seconds_converged\t"

@@ -1,5 +1,6 @@
 /* fit_trace — the convergence traces of a fit study (see fit_trace.h). */
 #include "fit_trace.h"
+#include "filetoken.h"
 
 #include <errno.h>
 #include <math.h>
@@ -125,7 +126,9 @@ int fit_trace_write_model(const char *dir, const char *study, const char *model,
     for (size_t i = 0; i < n; i++)
         if (split(lines[i], &rows[m]) == 0 && strcmp(rows[m].model, model) == 0)
             m++;
-    snprintf(out_path, sizeof out_path, "%s/%s--%s.trace.tsv", dir, study, model);
+    char token[512];
+    snprintf(out_path, sizeof out_path, "%s/%s--%s.trace.tsv", dir, study,
+             file_token(model, token, sizeof token));
     if (m == 0) {
         /* no step of this model's starts (all failed or were killed at once): no figure */
         remove(out_path);

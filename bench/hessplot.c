@@ -1,5 +1,6 @@
 /* hessplot — Hessian entries against the reference, for plots: see hessplot.h. */
 #include "hessplot.h"
+#include "filetoken.h"
 
 #include <unistd.h>
 #include <math.h>
@@ -118,8 +119,9 @@ int hessplot_write(const study_summary *s, const char *dir, const char *study, c
             case_theta(g, m, theta);
             refcache_key(theta, m->np, key);
             if (refcache_lookup(refpath, m->name, key, m->np, &ref) && ref.hessian) {
-                char path[4096], tmp[4200];
-                snprintf(path, sizeof path, "%s/%s--%s.hessian.tsv", dir, study, m->name);
+                char path[4096], tmp[4200], token[512];
+                snprintf(path, sizeof path, "%s/%s--%s.hessian.tsv", dir, study,
+                         file_token(m->name, token, sizeof token));
                 snprintf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
                 FILE *f = fopen(tmp, "w");
                 if (f)

@@ -1,5 +1,6 @@
 /* summary — per-case statistics over repeats, the ranked table and the plot data. */
 #include "summary.h"
+#include "filetoken.h"
 
 #include <unistd.h>
 #include <math.h>
@@ -381,7 +382,9 @@ static int write_series(const study_summary *s, const char *dir, const char *stu
             if (f && fclose(f) != 0)
                 status = -1;
             model = g->model;
-            snprintf(path, sizeof path, "%s/%s--%s.series.tsv", dir, study, model);
+            char token[512];
+            snprintf(path, sizeof path, "%s/%s--%s.series.tsv", dir, study,
+                     file_token(model, token, sizeof token));
             if (!(f = fopen(path, "w"))) {
                 status = -1;
                 break;

@@ -7,7 +7,7 @@
  * same Gaussian noise with one σ per column.  θ is ordered as the built-in model's.
  *
  * The loss and the gradient (forward sensitivities) at the built-in model's nominal θ and at
- * a second point, and the Hessian (second-order forward sensitivities) at the nominal θ, of
+ * a second point, and the Hessian (second-order adjoint) at the nominal θ, of
  * the two models must agree to 1e-8 relative at tight tolerance. */
 #include "check.h"
 
@@ -37,7 +37,7 @@ int main(void)
         method_result rc, rp;
         method_options oh = o;
         oh.want = WANT_HESSIAN;
-        const char *const backend[2] = {"forward", "soforward"};
+        const char *const backend[2] = {"forward", "soadjoint"};
         for (int h = 0; h < (q == 0 ? 2 : 1); h++) {   /* the Hessian at the nominal θ */
             const method_status sc = check_run(backend[h], c, theta[q], h ? &oh : &o, NULL, &rc);
             const method_status sp = check_run(backend[h], p, theta[q], h ? &oh : &o, NULL, &rp);
