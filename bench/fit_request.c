@@ -13,8 +13,11 @@
 
 const args_opt fit_options[] = {
     { "model", "M", "model name (see 'odegrad list')", 0 },
-    { "optimizer", "O", "newton-tr | gauss-newton | bfgs", 0 },
-    { "hessian", "H", "newton-tr: the second-order backend (soadjoint, soforward, fdhess, fim)", 0 },
+    { "optimizer", "O", "newton-tr | gauss-newton | bfgs | trr | ipopt | ipopt-lbfgs", 0 },
+    { "hessian", "H", "newton-tr, trr, ipopt: the second-order backend (soadjoint, soforward, "
+                      "fdhess, fim)", 0 },
+    { "hybrid", "H", "trr: start with this approximate Hessian (e.g. fim), switch to --hessian "
+                     "near the optimum", 0 },
     { "method", "B", "gradient backend of bfgs (and of newton-tr when H gives no gradient); "
                      "default " FIT_DEFAULT_GRADIENT, 0 },
     { "starts", "N", "Latin-hypercube starts within the bounds (default "
@@ -42,7 +45,7 @@ const args_opt fit_options[] = {
 /* what a child's fit-start needs besides --start (the rest is the parent's business) */
 int fit_option_forwarded(const char *name)
 {
-    static const char *const forwarded[] = { "model", "optimizer", "hessian", "method", "rtol",
+    static const char *const forwarded[] = { "model", "optimizer", "hessian", "hybrid", "method", "rtol",
                                              "atol", "solver", "max-steps", "opt", "max-iter",
                                              "max-cpu", "gtol", "xtol", "ftol" };
     for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
@@ -109,6 +112,24 @@ static int pick_backends(fit_request *fr, const args_list *a, char *err, size_t 
             snprintf(err, errlen, "%s builds its own curvature from gradients and takes no "
                      "--hessian; for a Hessian backend use --optimizer newton-tr", name);
         return -1;
+    }
+    const char *hybrid = args_get(a, "hybrid");
+    if (hybrid) {
+        if (!(fr->optimizer->needs & OPT_TAKES_HYBRID)) {
+            snprintf(err, errlen, "%s has no hybrid scheme; --hybrid is for --optimizer trr", name);
+            return -1;
+        }
+        fr->approx = method_find(hybrid);
+        if (!fr->approx) {
+            request_unknown_backend(hybrid, err, errlen);
+            return -1;
+        }
+        if (!(fr->approx->caps & CAP_HESSIAN)) {
+            hessian_backends(list, sizeof list);
+            snprintf(err, errlen, "--hybrid needs a backend that computes full Hessians (%s), not "
+                     "%s", list, hybrid);
+            return -1;
+        }
     }
     if (least_squares) {
         if (grad) {
@@ -243,7 +264,10 @@ static int read_output(fit_request *fr, const args_list *a, char *err, size_t er
 /* backend column and options column of the store */
 static void describe(fit_request *fr, const args_list *a)
 {
-    if (fr->hessian)
+    if (fr->hessian && fr->approx)
+        snprintf(fr->label, sizeof fr->label, "%s/%s>%s", fr->optimizer->name, fr->approx->name,
+                 fr->hessian->name);
+    else if (fr->hessian)
         snprintf(fr->label, sizeof fr->label, "%s/%s", fr->optimizer->name, fr->hessian->name);
     else if (fr->gradient)
         snprintf(fr->label, sizeof fr->label, "%s/%s", fr->optimizer->name, fr->gradient->name);
@@ -329,6 +353,13 @@ int fit_request_open(fit_request *fr, const args_list *a, char *err, size_t errl
     if (fr->rq.type) {
         fr->rq.opts.want = fr->hessian ? WANT_HESSIAN : WANT_GRADIENT;
         if (method_check(fr->rq.type, fr->rq.model, &fr->rq.opts, err, errlen) != METHOD_OK)
+            return -1;
+    }
+    if (fr->approx) {
+        method_options plain = fr->rq.opts;
+        plain.nkv = 0;
+        plain.want = WANT_HESSIAN;
+        if (method_check(fr->approx, fr->rq.model, &plain, err, errlen) != METHOD_OK)
             return -1;
     }
     if (fr->gradient && fr->hessian) {

@@ -23,7 +23,8 @@
 typedef struct {
     cli_request rq;                 /* model, θ = the start, common and backend options */
     const opt_type *optimizer;
-    const method_type *hessian;     /* newton-tr only */
+    const method_type *hessian;     /* newton-tr, trr, ipopt */
+    const method_type *approx;      /* trr --hybrid: the approximate Hessian first (or NULL) */
     const method_type *gradient;    /* bfgs, newton-tr; NULL for gauss-newton */
     opt_settings settings;
     int nstarts;

@@ -1,5 +1,5 @@
 /* handrhs — the study's right-hand sides written by hand in plain C, straight from the
- * equations of MODELS.md: the baseline of the model-layer microbenchmark (microbench.c), and
+ * equations of docs/models.md: the baseline of the model-layer microbenchmark (microbench.c), and
  * an implementation independent of the expression graphs against which the tests check the
  * models' values (tests/models/test_model_values.c).  p holds the natural parameter values
  * (10^θ for log10 parameters), in each model's parameter order. */

@@ -14,7 +14,7 @@ const args_opt request_options[] = {
     { "atol", "A", "absolute tolerance (default: the model's)", 0 },
     { "rtol-b", "R", "relative tolerance of backward passes (default: --rtol)", 0 },
     { "atol-b", "A", "absolute tolerance of backward passes (default: --atol)", 0 },
-    { "solver", "S", "integrator, e.g. bdf, adams, rk4, dopri5 (default: the backend's)", 0 },
+    { "solver", "S", "integrator: bdf, adams (CVODES) or one of ours, see 'odegrad list' (default: the backend's)", 0 },
     { "max-steps", "N", "step limit per integration (default 1000000)", 0 },
     { "mem-cap", "BYTES", "bytes the backend may hold, suffix k/M/G allowed (default: no cap)", 0 },
     { "opt", "key=value", "backend option (see 'odegrad list')", 1 },

@@ -4,7 +4,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include "case_cost.h"
 #include "child.h"
+#include "farm.h"
 #include "progress.h"
 #include "refcache.h"
 #include "request.h"
@@ -56,65 +58,151 @@ static const char *want_name(method_want want)
     return want == WANT_HESSIAN ? "hessian" : want == WANT_HVP ? "hvp" : "gradient";
 }
 
-/* One case in a child; its rows (or its failure) appended to the store.  *status and text
- * say how it ended. */
-static int run_case(const cli_env *env, const bench_spec *spec, const spec_case *c,
-                    study_store *st, const char *refpath, int *status, char *text, size_t len,
-                    char *err, size_t errlen)
-{
+/* The cases of a sweep still to run, as the items of a farm (farm.h): item k is case
+ * cases[k] of the spec.  Repeats of one case follow each other in the spec and share its
+ * options text (spec.c: the same pointer); a case that failed fails again the same way, so
+ * its later repeats are recorded with the first failure's status instead of spending the
+ * time limit again.  Over MPI a repeat waits for the first repeat of its case for this. */
+typedef struct {
+    const cli_env *env;
+    const bench_spec *spec;
+    study_store *st;
+    const char *refpath;
+    int *cases;
+    int *failed_repeat;     /* per case (at its first repeat): the repeat that failed, or 0 */
+    int *failed_status;
+    char **failed_text;
     char *argv[SWEEP_MAX_ARGS], *owned[METHOD_MAX_KV + 8];
-    int argc = 0, nowned = 0;
-    argv[argc++] = (char *)env->self;
+    int nowned;
+    int nfailed;
+} sweep_job;
+
+/* index of the first repeat of case i */
+static int first_repeat(const bench_spec *spec, int i)
+{
+    return i - (spec_case_at(spec, i)->repeat - 1);
+}
+
+static void case_release(void *user, int item)
+{
+    sweep_job *j = user;
+    (void)item;
+    for (int k = 0; k < j->nowned; k++)
+        free(j->owned[k]);
+    j->nowned = 0;
+}
+
+/* The child's command of one case, or its record when an earlier repeat failed. */
+static int case_prepare(void *user, int item, char ***argvp, double *timeout, char *err,
+                        size_t errlen)
+{
+    sweep_job *j = user;
+    const spec_case *c = spec_case_at(j->spec, j->cases[item]);
+    const int first = first_repeat(j->spec, j->cases[item]);
+    if (c->repeat > 1 && j->failed_repeat[first]) {
+        char text[400];
+        snprintf(text, sizeof text, "%.300s (as repeat %d; not run again)", j->failed_text[first],
+                 j->failed_repeat[first]);
+        j->nfailed++;
+        return store_append_case(j->st, c->model, c->backend, c->options, c->repeat, NULL,
+                                 j->failed_status[first], text, err, errlen) != 0
+                   ? -1 : FARM_SETTLED_FAILED;
+    }
+    char **argv = j->argv;
+    int argc = 0;
+    argv[argc++] = (char *)j->env->self;
     argv[argc++] = "case";
     argv[argc++] = "--model";
     argv[argc++] = (char *)c->model;
     argv[argc++] = "--method";
     argv[argc++] = (char *)c->backend;
     argv[argc++] = "--want";
-    argv[argc++] = (char *)want_name(spec_want(spec));
+    argv[argc++] = (char *)want_name(spec_want(j->spec));
     argv[argc++] = "--reference-file";
-    argv[argc++] = (char *)refpath;
+    argv[argc++] = (char *)j->refpath;
     if (c->theta) {
         argv[argc++] = "--theta";
         argv[argc++] = (char *)c->theta;
     }
     /* every option, common ones included, travels as --opt key=value (request_set_option
      * sends rtol, solver, ... to their places) */
-    for (int k = 0; k < c->npairs && nowned < METHOD_MAX_KV + 8; k++) {
+    for (int k = 0; k < c->npairs && j->nowned < METHOD_MAX_KV + 8; k++) {
         size_t len = strlen(c->pairs[k].key) + strlen(c->pairs[k].value) + 2;
         char *kv = malloc(len);
-        if (!kv)
-            break;
+        if (!kv) {
+            snprintf(err, errlen, "out of memory");
+            case_release(j, item);
+            return -1;
+        }
         snprintf(kv, len, "%s=%s", c->pairs[k].key, c->pairs[k].value);
-        owned[nowned++] = kv;
+        j->owned[j->nowned++] = kv;
         argv[argc++] = "--opt";
         argv[argc++] = kv;
     }
     argv[argc] = NULL;
+    *argvp = argv;
+    *timeout = spec_timeout(j->spec);
+    return FARM_RUN;
+}
 
-    child_outcome o;
+/* One case's child has ended: its rows (or its failure) appended to the store. */
+static int case_finish(void *user, int item, child_outcome *o, char *err, size_t errlen)
+{
+    sweep_job *j = user;
+    const spec_case *c = spec_case_at(j->spec, j->cases[item]);
     metric_list rows = { 0, 0, NULL };
-    int code = 0;
-    if (child_run(argv, spec_timeout(spec), &o, err, errlen) != 0) {
-        code = -1;
-    } else {
-        *status = outcome_status(&o, text, len);
-        if (*status == CASE_OK && parse_case_output(o.out, &rows) != 0) {
-            *status = CASE_FAILED;
-            snprintf(text, len, "failed: the case printed a malformed line");
-            rows.n = 0;
-        }
-        if (metrics_add(&rows, "peak_rss", (double)o.peak_rss, "bytes") != 0 ||
-            metrics_add(&rows, "case_seconds", o.seconds, "s") != 0 ||
-            store_append_case(st, c->model, c->backend, c->options, c->repeat, &rows, *status,
-                              text, err, errlen) != 0)
-            code = -1;
-        child_outcome_free(&o);
+    char text[400];
+    int status = outcome_status(o, text, sizeof text);
+    if (status == CASE_OK && parse_case_output(o->out, &rows) != 0) {
+        status = CASE_FAILED;
+        snprintf(text, sizeof text, "failed: the case printed a malformed line");
+        rows.n = 0;
     }
+    int code = 0;
+    if (metrics_add(&rows, "peak_rss", (double)o->peak_rss, "bytes") != 0 ||
+        metrics_add(&rows, "case_seconds", o->seconds, "s") != 0 ||
+        store_append_case(j->st, c->model, c->backend, c->options, c->repeat, &rows, status,
+                          text, err, errlen) != 0)
+        code = -1;
     metrics_free(&rows);
-    for (int k = 0; k < nowned; k++)
-        free(owned[k]);
-    return code;
+    if (code != 0 || status == CASE_OK)
+        return code;
+    const int first = first_repeat(j->spec, j->cases[item]);
+    if (!j->failed_repeat[first] && (j->failed_text[first] = strdup(text))) {
+        j->failed_repeat[first] = c->repeat;
+        j->failed_status[first] = status;
+    }
+    j->nfailed++;
+    return 1;
+}
+
+static void case_label(void *user, int item, char *out, size_t len)
+{
+    const sweep_job *j = user;
+    const spec_case *c = spec_case_at(j->spec, j->cases[item]);
+    snprintf(out, len, "%s %s %s", c->model, c->backend, c->options);
+}
+
+/* Guessed costs of the items (case_cost.h), for handing the largest out first; NULL when
+ * the sweep runs in this process alone (the spec's order) or a model cannot be made. */
+static double *case_costs(const bench_spec *spec, const int *cases, int n)
+{
+    double *cost = farm_ranks() > 1 ? malloc(sizeof(double) * (size_t)(n > 0 ? n : 1)) : NULL;
+    for (int m = 0; cost && m < spec_nmodels(spec); m++) {
+        char err[256];
+        model *mod = model_create(spec_model(spec, m), err, sizeof err);
+        if (!mod) {
+            free(cost);
+            return NULL;
+        }
+        for (int k = 0; k < n; k++) {
+            const spec_case *c = spec_case_at(spec, cases[k]);
+            if (strcmp(c->model, mod->name) == 0)
+                cost[k] = case_cost(c, mod->np, mod->nx, spec_want(spec));
+        }
+        model_destroy(mod);
+    }
+    return cost;
 }
 
 /* Make sure the cache has a line for every model of the spec at its θ (nominal, or the
@@ -220,44 +308,47 @@ int sweep_run(const cli_env *env, const char *cmd, const bench_spec *spec,
     }
     progress bar;
     progress_init(&bar, env->err, spec_ncases(spec), ndone);
-    int code = CLI_OK;
-    /* A case that failed fails again the same way: its later repeats are recorded with the
-     * first one's status instead of spending the time limit again. */
-    const spec_case *failed_case = NULL;
-    int failed_status = CASE_OK;
-    char failed_text[400] = "";
-    for (int i = 0; i < spec_ncases(spec); i++) {
-        const spec_case *c = spec_case_at(spec, i);
-        if (store_is_done(st, c->model, c->backend, c->options, c->repeat))
-            continue;
-        int status = CASE_OK, bad;
-        char text[400];
-        /* repeats of one case share its options text (spec.c): the same pointer */
-        if (failed_case && c->repeat > 1 && c->options == failed_case->options) {
-            status = failed_status;
-            snprintf(text, sizeof text, "%.300s (as repeat %d; not run again)", failed_text,
-                     failed_case->repeat);
-            bad = store_append_case(st, c->model, c->backend, c->options, c->repeat, NULL, status,
-                                    text, err, sizeof err);
-        } else {
-            bad = run_case(env, spec, c, st, refpath, &status, text, sizeof text, err, sizeof err);
-            if (status != CASE_OK) {
-                failed_case = c;
-                failed_status = status;
-                snprintf(failed_text, sizeof failed_text, "%s", text);
-            }
+    int code = CLI_OK, n = 0, ncases = spec_ncases(spec);
+    sweep_job job = { env, spec, st, refpath, NULL, NULL, NULL, NULL, { NULL }, { NULL }, 0, 0 };
+    job.cases = malloc(sizeof(int) * (size_t)(ncases > 0 ? ncases : 1));
+    job.failed_repeat = calloc((size_t)(ncases > 0 ? ncases : 1), sizeof(int));
+    job.failed_status = calloc((size_t)(ncases > 0 ? ncases : 1), sizeof(int));
+    job.failed_text = calloc((size_t)(ncases > 0 ? ncases : 1), sizeof(char *));
+    int *item_of = malloc(sizeof(int) * (size_t)(ncases > 0 ? ncases : 1));
+    int *after = malloc(sizeof(int) * (size_t)(ncases > 0 ? ncases : 1));
+    double *cost = NULL;
+    if (!job.cases || !job.failed_repeat || !job.failed_status || !job.failed_text || !item_of ||
+        !after) {
+        code = cli_failure(env, cmd, "out of memory for %d cases", ncases);
+    } else {
+        for (int i = 0; i < ncases; i++) {
+            const spec_case *c = spec_case_at(spec, i);
+            item_of[i] = -1;
+            if (store_is_done(st, c->model, c->backend, c->options, c->repeat))
+                continue;
+            /* a later repeat waits for the first, when that runs too */
+            after[n] = c->repeat > 1 ? item_of[first_repeat(spec, i)] : -1;
+            item_of[i] = n;
+            job.cases[n++] = i;
         }
-        if (bad) {
+        cost = case_costs(spec, job.cases, n);
+        const farm_job fj = { n, cost, after, refpath, &job, case_prepare, case_release,
+                              case_finish, case_label };
+        if (farm_run(&fj, &bar, env->self, err, sizeof err) != 0)
             code = cli_failure(env, cmd, "%s", err);
-            break;
-        }
-        *nfailed += status != CASE_OK;
-        char label[200];
-        snprintf(label, sizeof label, "%s %s %s", c->model, c->backend, c->options);
-        progress_step(&bar, label);
     }
+    *nfailed = job.nfailed;
     progress_finish(&bar);
     store_close(st);
+    for (int i = 0; job.failed_text && i < ncases; i++)
+        free(job.failed_text[i]);
+    free(job.cases);
+    free(job.failed_repeat);
+    free(job.failed_status);
+    free(job.failed_text);
+    free(item_of);
+    free(after);
+    free(cost);
     return code;
 }
 

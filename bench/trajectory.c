@@ -5,12 +5,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cvwrap.h"
+#include "integrator.h"
 #include "odeint.h"
 #include "odesys.h"
 #include "freefall.h"
 #include "oscillator.h"
 
-const char trajectory_solvers[] = "euler|rk4|dopri5|rosenbrock|bdf|adams";
+const char *trajectory_solvers(char *buf, size_t len)
+{
+    char ours[200];
+    integrator_names(ours, sizeof ours, "|", 0);
+    snprintf(buf, len, "%s|%s|%s", ours, cv_family_name(CV_FAMILY_BDF),
+             cv_family_name(CV_FAMILY_ADAMS));
+    return buf;
+}
 
 /* The closed-form states we know: each returns -1 for a model that is not its own. */
 typedef int (*exact_state_fn)(const model *m, const double *theta, double t, double *x);
@@ -47,14 +55,15 @@ int trajectory_check(const model *m, const trajectory_settings *s, char *err, si
                  "freefall, freefall-x0, freefall-T<T>, oscillator or oscillator-T<T>", m->name);
         return -1;
     }
+    char names[256];
     if (!s->solver || (!odeint_known(s->solver) && !is_cvodes(s->solver))) {
         snprintf(err, errlen, "unknown solver '%s'; solvers: %s", s->solver ? s->solver : "",
-                 trajectory_solvers);
+                 trajectory_solvers(names, sizeof names));
         return -1;
     }
     if (s->steps > 0 && is_cvodes(s->solver)) {
-        snprintf(err, errlen, "CVODES (%s) chooses its own steps: drop --steps, or pick euler, "
-                 "rk4, dopri5 or rosenbrock", s->solver);
+        snprintf(err, errlen, "CVODES (%s) chooses its own steps: drop --steps, or pick one of "
+                 "ours: %s", s->solver, integrator_names(names, sizeof names, ", ", 0));
         return -1;
     }
     return 0;

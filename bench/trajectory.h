@@ -15,7 +15,7 @@
 #include "model.h"
 
 typedef struct {
-    const char *solver;   /* euler, rk4, dopri5, rosenbrock (ours), bdf, adams (CVODES) */
+    const char *solver;   /* one of ours (integrator.h) or a CVODES family (bdf, adams) */
     long steps;           /* uniform steps on [t0, tf] (ours only); 0 = adaptive */
     double rtol, atol;    /* of an adaptive solve; ≤ 0: the model's */
     long max_steps;       /* step attempts per solve; ≤ 0: TRAJECTORY_MAX_STEPS */
@@ -37,8 +37,9 @@ typedef struct {
 
 /* Does model m have a closed-form state for trajectory_compute? */
 int trajectory_model_known(const model *m);
-/* Solver names, for messages: "euler|rk4|dopri5|rosenbrock|bdf|adams". */
-extern const char trajectory_solvers[];
+/* Solver names, for messages: ours (the integrator registry's) then CVODES's, '|'-separated
+ * into buf; returns buf. */
+const char *trajectory_solvers(char *buf, size_t len);
 /* Check the settings against the model without solving: 0, or -1 with a message (bad
  * input). */
 int trajectory_check(const model *m, const trajectory_settings *s, char *err, size_t errlen);

@@ -2,6 +2,7 @@
  * results/<study>.csv, then print the ranked table and write the summary and plot data. */
 #include "args.h"
 #include "command.h"
+#include "farm.h"
 #include "spec.h"
 #include "store.h"
 #include "sweep.h"
@@ -26,6 +27,7 @@ static int bench_run(const cli_env *env, int argc, char **argv)
                   "appends one row per measurement to DIR/<study>.csv (plus <study>.meta.json,\n"
                   "<study>.ref.tsv, <study>.summary.tsv). Re-running resumes: finished cases are\n"
                   "kept, an interrupted one runs again. Failed cases get a status row with the reason.\n"
+                  "Under mpirun or srun the cases are spread over the ranks; rank 0 writes the files.\n"
                   "Spec format: see bench/spec.h or the README.", tables);
         return CLI_OK;
     }
@@ -47,4 +49,11 @@ static int bench_run(const cli_env *env, int argc, char **argv)
     return code;
 }
 
-const cli_command cmd_bench = { "bench", "run a sweep from a spec file into results/", 0, bench_run };
+/* under mpirun or srun, rank 0 runs the sweep and the other ranks run its cases (farm.h) */
+static int bench_command(const cli_env *env, int argc, char **argv)
+{
+    return farm_command(env, "bench", bench_run, argc, argv);
+}
+
+const cli_command cmd_bench = { "bench", "run a sweep from a spec file into results/", 0,
+                                bench_command };

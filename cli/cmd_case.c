@@ -8,10 +8,7 @@
 #include "refcache.h"
 #include "request.h"
 #include "stats.h"
-#include "cvcommon.h"
-
-/* repeats of the forward solve that sets the unit of cost (the fastest counts) */
-#define CASE_SOLVE_REPEATS 3
+#include "solve_unit.h"
 
 static const args_opt case_options[] = {
     { "want", "gradient|hessian|hvp", "what to compute (default gradient)", 0 },
@@ -57,48 +54,6 @@ static int add_theta(metric_list *l, const model *m, const double *theta)
     return 0;
 }
 
-/* One plain CVODES forward solve of the loss at the case's θ and tolerances (the case's
- * CVODES method, else BDF; the automatic linear solver), fastest of a few: the unit in which
- * the report's claims about what a gradient costs are stated.  NaN when it cannot run. */
-static double forward_solve_seconds(const cli_request *rq)
-{
-    method_options o = rq->opts;
-    cv_family family;
-    if (o.solver && cv_family_parse(o.solver, &family) != 0)
-        o.solver = NULL;   /* one of our integrators: measure against CVODES's BDF */
-    method_result scratch;
-    memset(&scratch, 0, sizeof scratch);
-    cv_settings s;
-    if (cvm_settings("solve", rq->model, &o, 0, &s, &scratch) != METHOD_OK)
-        return NAN;
-    char err[256];
-    model_ctx *ctx = model_ctx_new(rq->model, rq->theta, err, sizeof err);
-    if (!ctx)
-        return NAN;
-    double best = INFINITY, loss;
-    for (int k = 0; k < CASE_SOLVE_REPEATS && !isnan(best); k++) {
-        const double start = stats_now();
-        if (cv_loss(ctx, &s, NULL, &loss, NULL, NULL, err, sizeof err) != 0)
-            best = NAN;
-        else if (stats_now() - start < best)
-            best = stats_now() - start;
-    }
-    model_ctx_free(ctx);
-    return best;
-}
-
-/* the solve's time and the run's time in units of it */
-static int add_solve_unit(metric_list *l, const cli_request *rq, const method_result *r)
-{
-    const double solve = forward_solve_seconds(rq);
-    if (!isfinite(solve) || solve <= 0.0)
-        return 0;
-    return metrics_add(l, "forward_solve_seconds", solve, "s") != 0 ||
-                   metrics_add(l, "time_per_forward_solve", r->wall_seconds / solve, "1") != 0
-               ? -1
-               : 0;
-}
-
 static int case_run(const cli_env *env, int argc, char **argv)
 {
     const args_opt *const tables[] = { request_options, request_direction_option, case_options,
@@ -132,7 +87,7 @@ static int case_run(const cli_env *env, int argc, char **argv)
         metric_list metrics = { 0, 0, NULL };
         case_reference(&ref, &rq, args_get(&a, "reference-file"));
         if (metrics_of_result(&metrics, rq.model, &rq.opts, &r, &ref) != 0 ||
-            add_solve_unit(&metrics, &rq, &r) != 0 ||
+            solve_unit_add(&metrics, &rq, r.wall_seconds) != 0 ||
             (args_has(&a, "theta") && add_theta(&metrics, rq.model, rq.theta) != 0)) {
             code = cli_failure(env, "case", "out of memory");
         } else {

@@ -13,9 +13,11 @@
 #include <string.h>
 #include "lhs.h"
 #include "child.h"
+#include "farm.h"
 #include "command.h"
 #include "fit_request.h"
 #include "fit_summary.h"
+#include "fit_trace.h"
 #include "meta.h"
 #include "progress.h"
 #include "store.h"
@@ -105,16 +107,41 @@ static char *start_text(const double *theta, int np)
     return s;
 }
 
-/* Run start k (0-based) in a child and append its case. */
-static int run_start(const cli_env *env, const fit_request *fr, const args_list *a,
-                     study_store *st, const double *theta, int k, int *failed, char *err,
-                     size_t errlen)
+/* The starts still to run, as the items of a farm (farm.h): item j is start starts_k[j]
+ * (0-based), run in a child and appended as its case. */
+typedef struct {
+    const cli_env *env;
+    const fit_request *fr;
+    const args_list *a;
+    study_store *st;
+    const double *starts;   /* every start's θ, np values each */
+    int *start_k;
+    char *argv[FIT_MAX_CHILD_ARGS], *owned[ARGS_MAX + 2];
+    int nowned;
+    int failed;
+} fit_job;
+
+static void start_release(void *user, int item)
 {
-    char *argv[FIT_MAX_CHILD_ARGS], *owned[ARGS_MAX + 1];
-    int argc = 0, nowned = 0;
-    argv[argc++] = (char *)env->self;
+    fit_job *j = user;
+    (void)item;
+    for (int i = 0; i < j->nowned; i++)
+        free(j->owned[i]);
+    j->nowned = 0;
+}
+
+/* the child's command of one start */
+static int start_prepare(void *user, int item, char ***argvp, double *timeout, char *err,
+                         size_t errlen)
+{
+    fit_job *j = user;
+    const args_list *a = j->a;
+    const int np = j->fr->rq.model->np;
+    char **argv = j->argv;
+    int argc = 0;
+    argv[argc++] = (char *)j->env->self;
     argv[argc++] = "fit-start";
-    for (int i = 0; i < a->n && nowned < ARGS_MAX; i++) {
+    for (int i = 0; i < a->n && j->nowned < ARGS_MAX; i++) {
         const char *name = a->item[i].opt->name;
         if (!fit_option_forwarded(name))
             continue;
@@ -123,43 +150,56 @@ static int run_start(const cli_env *env, const fit_request *fr, const args_list 
         if (!word)
             break;
         snprintf(word, len, "--%s=%s", name, a->item[i].value);
-        argv[argc++] = owned[nowned++] = word;
+        argv[argc++] = j->owned[j->nowned++] = word;
     }
-    char *start = start_text(theta, fr->rq.model->np);
+    char *start = start_text(j->starts + (size_t)j->start_k[item] * np, np);
     char *start_arg = start ? malloc(strlen(start) + 16) : NULL;
-    int code = 0;
     if (!start_arg) {
+        free(start);
+        start_release(j, item);
         snprintf(err, errlen, "out of memory");
-        code = -1;
-        goto done;
+        return -1;
     }
     sprintf(start_arg, "--start=%s", start);
-    argv[argc++] = start_arg;
+    free(start);
+    argv[argc++] = j->owned[j->nowned++] = start_arg;
     argv[argc] = NULL;
+    *argvp = argv;
+    *timeout = j->fr->timeout;
+    return FARM_RUN;
+}
 
-    child_outcome o;
+/* a start's child has ended: its case appended */
+static int start_finish(void *user, int item, child_outcome *o, char *err, size_t errlen)
+{
+    fit_job *j = user;
+    const fit_request *fr = j->fr;
     metric_list rows = { 0, 0, NULL };
     char text[400];
-    if (child_run(argv, fr->timeout, &o, err, errlen) != 0) {
+    int code = 0;
+    /* the child's output as it came (outcome() takes it apart), for the trace */
+    char *printed = strdup(o->out ? o->out : "");
+    const int status = outcome(o, &rows, text, sizeof text);
+    if (metrics_add(&rows, "peak_rss", (double)o->peak_rss, "bytes") != 0 ||
+        metrics_add(&rows, "case_seconds", o->seconds, "s") != 0 ||
+        metrics_add(&rows, "case_cpu_seconds", o->cpu_seconds, "s") != 0 ||
+        store_append_case(j->st, fr->rq.model->name, fr->label, fr->options_text,
+                          j->start_k[item] + 1, &rows, status, text, err, errlen) != 0 ||
+        !printed ||
+        fit_trace_append(fr->results, fr->study, fr->rq.model->name, fr->label,
+                         fr->options_text, j->start_k[item] + 1, printed, err, errlen) != 0)
         code = -1;
-    } else {
-        const int status = outcome(&o, &rows, text, sizeof text);
-        if (metrics_add(&rows, "peak_rss", (double)o.peak_rss, "bytes") != 0 ||
-            metrics_add(&rows, "case_seconds", o.seconds, "s") != 0 ||
-            metrics_add(&rows, "case_cpu_seconds", o.cpu_seconds, "s") != 0 ||
-            store_append_case(st, fr->rq.model->name, fr->label, fr->options_text, k + 1, &rows,
-                              status, text, err, errlen) != 0)
-            code = -1;
-        *failed += status != CASE_OK;
-        child_outcome_free(&o);
-    }
+    free(printed);
     metrics_free(&rows);
-done:
-    free(start);
-    free(start_arg);
-    for (int i = 0; i < nowned; i++)
-        free(owned[i]);
-    return code;
+    j->failed += status != CASE_OK;
+    return code < 0 ? -1 : status != CASE_OK;
+}
+
+static void start_label(void *user, int item, char *out, size_t len)
+{
+    const fit_job *j = user;
+    snprintf(out, len, "%.64s %.96s start %d", j->fr->rq.model->name, j->fr->label,
+             j->start_k[item] + 1);
 }
 
 /* the command line, for the study's metadata */
@@ -183,11 +223,14 @@ static int fit_run(const cli_env *env, int argc, char **argv)
         args_help(env->out,
                   "odegrad fit --model M --optimizer O [--hessian H] [--starts N] [--seed S] [options]",
                   "Fits model M from N starts drawn within its bounds (Latin hypercube, seed S), each\n"
-                  "start in its own process with a time limit. Optimizers: newton-tr (trust-region\n"
-                  "Newton on the full Hessian of backend H: soadjoint, soforward, fdhess, fim),\n"
+                  "start in its own process with a time limit. Optimizers: trr (trust-region\n"
+                  "reflective in theta on the full Hessian of backend H: soadjoint, soforward,\n"
+                  "fdhess, fim; --hybrid fim starts with the Fisher information), ipopt (Ipopt's\n"
+                  "interior point on the Hessian of H), ipopt-lbfgs (Ipopt, limited-memory\n"
+                  "quasi-Newton), newton-tr (trust-region Newton on H in z, theta = c + r sin z),\n"
                   "gauss-newton (GSL Levenberg-Marquardt on the residuals' forward sensitivities),\n"
-                  "bfgs (GSL BFGS2 on gradients of --method, default adjoint). Every optimizer keeps\n"
-                  "to the model's bounds through theta = c + r sin z. Appends one case per start to\n"
+                  "bfgs (GSL BFGS2 on gradients of --method, default adjoint); the last three keep\n"
+                  "to the bounds through theta = c + r sin z. Appends one case per start to\n"
                   "DIR/NAME.csv and writes NAME.fit.tsv and the waterfall plot data; prints the\n"
                   "best objective, the fraction of starts within 0.1 of the best, and the median\n"
                   "iterations and time of the converged starts. Re-running resumes.", tables);
@@ -224,6 +267,10 @@ static int fit_run(const cli_env *env, int argc, char **argv)
         code = cli_failure(env, "fit", "%s", err);
         goto done;
     }
+    if (fr.fresh && fit_trace_reset(fr.results, fr.study, err, sizeof err) != 0) {
+        code = cli_failure(env, "fit", "%s", err);
+        goto done;
+    }
     if (store_dropped(st))
         fprintf(env->err, "odegrad fit: dropped %zu bytes of a start that was interrupted; it runs "
                 "again\n", store_dropped(st));
@@ -239,18 +286,23 @@ static int fit_run(const cli_env *env, int argc, char **argv)
     }
     progress bar;
     progress_init(&bar, env->err, N, ndone);
-    int failed = 0;
-    for (int k = 0; k < N; k++) {
-        if (store_is_done(st, m->name, fr.label, fr.options_text, k + 1))
-            continue;
-        if (run_start(env, &fr, &a, st, starts + (size_t)k * np, k, &failed, err, sizeof err) != 0) {
+    fit_job job = { env, &fr, &a, st, starts, malloc(sizeof(int) * (size_t)N), { NULL }, { NULL },
+                    0, 0 };
+    if (!job.start_k) {
+        code = cli_failure(env, "fit", "out of memory for %d starts", N);
+    } else {
+        int n = 0;
+        for (int k = 0; k < N; k++)
+            if (!store_is_done(st, m->name, fr.label, fr.options_text, k + 1))
+                job.start_k[n++] = k;
+        /* every start costs alike a priori: they go out in their order */
+        const farm_job fj = { n, NULL, NULL, NULL, &job, start_prepare, start_release,
+                              start_finish, start_label };
+        if (farm_run(&fj, &bar, env->self, err, sizeof err) != 0)
             code = cli_failure(env, "fit", "%s", err);
-            break;
-        }
-        char label[200];
-        snprintf(label, sizeof label, "%.64s %.96s start %d", m->name, fr.label, k + 1);
-        progress_step(&bar, label);
     }
+    const int failed = job.failed;
+    free(job.start_k);
     progress_finish(&bar);
     store_close(st);
     st = NULL;
@@ -270,5 +322,11 @@ done:
     return code;
 }
 
-const cli_command cmd_fit = { "fit", "multistart fit with newton-tr, gauss-newton or bfgs", 0,
-                              fit_run };
+/* under mpirun or srun, rank 0 runs the fit and the other ranks run its starts (farm.h) */
+static int fit_command(const cli_env *env, int argc, char **argv)
+{
+    return farm_command(env, "fit", fit_run, argc, argv);
+}
+
+const cli_command cmd_fit = { "fit", "multistart fit with trr, ipopt, newton-tr, gauss-newton "
+                              "or bfgs", 0, fit_command };

@@ -1,22 +1,39 @@
 /* odegrad fit-start — one start of a multistart fit, run by `odegrad fit` in a child process
- * of its own (hidden: not for people).  Prints "iterate<TAB>L<TAB>k" after every accepted
- * step (flushed, so that a start killed at its time limit still tells how far it got), then
- * its measurements as "metric<TAB>value<TAB>unit" lines, and the optimiser's one-line
- * account of how it ended on stderr.  Exit code 0 whenever the optimiser ran (whatever its
+ * of its own (hidden: not for people).  Prints "iterate<TAB>L<TAB>k<TAB>cpu" after every
+ * accepted step (flushed, so that a start killed at its time limit still tells how far it
+ * got; cpu: processor seconds since the optimiser started), then its measurements as
+ * "metric<TAB>value<TAB>unit" lines, and the optimiser's one-line account of how it ended on
+ * stderr.  Exit code 0 whenever the optimiser ran (whatever its
  * exit), 2 for bad input, 1 when it could not start. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "command.h"
 #include "fit_request.h"
 #include "opt_backend.h"
 
+/* processor time of this process (the one start it runs) */
+static double processor_seconds(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+        return (double)clock() / CLOCKS_PER_SEC;
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+typedef struct {
+    FILE *out;
+    double cpu_start;   /* processor time when the optimiser started */
+} iterate_sink;
+
+/* "iterate<TAB>L<TAB>k<TAB>cpu": the trace of the start (bench/fit_trace.h) */
 static void print_iterate(void *user, int iteration, double objective)
 {
-    FILE *f = user;
-    fputs("iterate\t", f);
-    format_number(f, objective);
-    fprintf(f, "\t%d\n", iteration);
-    fflush(f);
+    const iterate_sink *sink = user;
+    fputs("iterate\t", sink->out);
+    format_number(sink->out, objective);
+    fprintf(sink->out, "\t%d\t%.9g\n", iteration, processor_seconds() - sink->cpu_start);
+    fflush(sink->out);
 }
 
 static void row(FILE *f, const char *name, double value, const char *unit)
@@ -47,6 +64,7 @@ static void print_result(FILE *f, const model *m, const opt_result *r, const dou
     row(f, "evals_loss", (double)r->n_loss, "count");
     row(f, "evals_gradient", (double)r->n_gradient, "count");
     row(f, "evals_hessian", (double)r->n_hessian, "count");
+    row(f, "evals_approx_hessian", (double)r->n_approx_hessian, "count");
     row(f, "evals_residuals", (double)r->n_residuals, "count");
     row(f, "evals_jacobian", (double)r->n_jacobian, "count");
     row(f, "evals_failed", (double)r->n_failed, "count");
@@ -97,9 +115,12 @@ static int fit_start_run(const cli_env *env, int argc, char **argv)
         fit_request_close(&fr);
         return cli_usage_error(env, "fit-start", "%s", err);
     }
+    if (fr.approx)
+        optb_set_approx(&ob, fr.approx, &fr.rq.opts);
     optb_problem(&ob, &P);
+    iterate_sink sink = { env->out, processor_seconds() };
     fr.settings.on_iterate = print_iterate;
-    fr.settings.user = env->out;
+    fr.settings.user = &sink;
     opt_result r;
     int code = CLI_OK;
     if (opt_run(fr.optimizer, &P, fr.rq.theta, &fr.settings, &r, err, sizeof err) != 0) {

@@ -1,6 +1,9 @@
-/* odegrad list — the models (sizes, parameters, data) and the backends (capabilities and
- * their options with defaults), so every name the other commands accept is discoverable. */
+/* odegrad list — the models (sizes, parameters, data), the backends (capabilities and their
+ * options with defaults) and our integrators (from their registry), so every name the other
+ * commands accept is discoverable. */
 #include <string.h>
+#include "cvwrap.h"
+#include "integrator.h"
 #include "method.h"
 #include "args.h"
 #include "command.h"
@@ -52,20 +55,37 @@ static void list_backends(FILE *f)
         caps_text(t->caps, caps, sizeof caps);
         fprintf(f, "  %-12s [%s] %s\n", t->name, caps, t->summary);
         for (const method_opt_spec *s = t->options; s && s->name; s++) {
-            char range[80] = "";
-            if (s->kind == OPT_CHOICE)
+            char range[160] = "";
+            if (s->kind == OPT_CHOICE) {
                 snprintf(range, sizeof range, "%s", s->choices ? s->choices : "");
-            else if (s->kind == OPT_BOOL)
+            } else if (s->kind == OPT_SOLVER) {
+                char names[128];
+                snprintf(range, sizeof range, "auto|%s",
+                         integrator_names(names, sizeof names, "|", 0));
+            } else if (s->kind == OPT_BOOL) {
                 snprintf(range, sizeof range, "on|off");
-            else
+            } else {
                 snprintf(range, sizeof range, "%s in [%g, %g]",
                          s->kind == OPT_INT ? "integer" : "number", s->min, s->max);
+            }
             fprintf(f, "      --opt %s=<%s> (default %s) %s\n", s->name, range, s->fallback,
                     s->help ? s->help : "");
         }
     }
     fprintf(f, "\ncommon options of every backend: --rtol --atol --rtol-b --atol-b --solver "
                "--max-steps --mem-cap (see odegrad grad --help)\n");
+}
+
+static void list_integrators(FILE *f)
+{
+    fprintf(f, "\nintegrators of ours (--solver, --opt solver=...; CVODES's are %s and %s):\n",
+            cv_family_name(CV_FAMILY_BDF), cv_family_name(CV_FAMILY_ADAMS));
+    for (int i = 0; integrators[i]; i++) {
+        const integrator *it = integrators[i];
+        fprintf(f, "  %-12s order %d, %d stages, %s%s  %s\n", it->name, it->order, it->stages,
+                it->adaptive ? "adaptive" : "fixed steps", it->stiff ? ", stiff" : "",
+                it->summary);
+    }
 }
 
 static int list_run(const cli_env *env, int argc, char **argv)
@@ -83,6 +103,7 @@ static int list_run(const cli_env *env, int argc, char **argv)
     }
     list_models(env->out);
     list_backends(env->out);
+    list_integrators(env->out);
     return CLI_OK;
 }
 

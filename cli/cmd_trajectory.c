@@ -11,6 +11,7 @@
 #include <string.h>
 #include "command.h"
 #include "format.h"
+#include "odeint.h"
 #include "parse.h"
 #include "request.h"
 #include "trajectory.h"
@@ -19,9 +20,9 @@
 static const args_opt trajectory_options[] = {
     { "model", "M", "model with a closed-form solution: freefall, freefall-x0, freefall-T<T>, "
                     "oscillator, oscillator-T<T>", 0 },
-    { "solver", "S", "euler, rk4, dopri5, rosenbrock (ours) or bdf, adams (CVODES)", 0 },
-    { "steps", "N", "uniform steps on [t0, tf] (ours only; default: adaptive for dopri5 and "
-                    "rosenbrock, 1000 for euler and rk4)", 0 },
+    { "solver", "S", "an integrator of ours or bdf, adams (CVODES); see 'odegrad list'", 0 },
+    { "steps", "N", "uniform steps on [t0, tf] (ours only; default: adaptive for those with an "
+                    "error estimate, 1000 for the others)", 0 },
     { "rtol", "R", "relative tolerance of an adaptive solve (default: the model's)", 0 },
     { "atol", "A", "absolute tolerance of an adaptive solve (default: the model's)", 0 },
     { "max-steps", "N", "step attempts per solve (default 10000000)", 0 },
@@ -38,7 +39,9 @@ static int read_settings(const args_list *a, trajectory_settings *s, char *err, 
     s->rtol = s->atol = 0;
     s->max_steps = 0;
     if (!s->solver) {
-        snprintf(err, errlen, "--solver is required (one of %s)", trajectory_solvers);
+        char names[256];
+        snprintf(err, errlen, "--solver is required (one of %s)",
+                 trajectory_solvers(names, sizeof names));
         return -1;
     }
     if (args_has(a, "steps") &&
@@ -64,7 +67,7 @@ static void print_rows(FILE *f, const model *m, const trajectory_settings *s,
 {
     char options[128];
     /* fixed steps (given, or the default of a method without an error estimate) or tolerances */
-    if (s->steps > 0 || strcmp(s->solver, "euler") == 0 || strcmp(s->solver, "rk4") == 0)
+    if (s->steps > 0 || !odeint_adaptive_capable(s->solver))
         snprintf(options, sizeof options, "steps=%ld", tr->steps);
     else
         snprintf(options, sizeof options, "rtol=%g atol=%g", tr->rtol, tr->atol);

@@ -61,6 +61,11 @@ static double processor_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+double opt_cpu_seconds(const opt_space *S)
+{
+    return processor_seconds() - S->cpu_start;
+}
+
 static double max_abs(const double *v, int n)
 {
     double m = 0.0;
@@ -93,8 +98,13 @@ int opt_stop_test(opt_space *S, const opt_settings *s, const double *z_old, cons
             return 1;
         }
     }
-    boxmap_theta(&S->map, z_old, S->step_from, NULL, NULL);
-    boxmap_theta(&S->map, z, S->step_to, NULL, NULL);
+    if (S->in_theta) {
+        memcpy(S->step_from, z_old, sizeof(double) * (size_t)n);
+        memcpy(S->step_to, z, sizeof(double) * (size_t)n);
+    } else {
+        boxmap_theta(&S->map, z_old, S->step_from, NULL, NULL);
+        boxmap_theta(&S->map, z, S->step_to, NULL, NULL);
+    }
     double step = 0.0;
     for (int i = 0; i < n; i++)
         step = fmax(step, fabs(S->step_to[i] - S->step_from[i]) / (2.0 * S->map.half_width[i]));
@@ -165,6 +175,11 @@ static int check_problem(const opt_type *T, const opt_problem *P, char *err, siz
                  "one is not", T->name);
         return -1;
     }
+    if (P->approx_hessian && !(T->needs & OPT_TAKES_HYBRID)) {
+        snprintf(err, errlen, "optimiser %s takes no approximate Hessian (no hybrid scheme)",
+                 T->name);
+        return -1;
+    }
     if ((T->needs & OPT_NEEDS_RESIDUALS) && P->nres < P->np) {
         snprintf(err, errlen, "optimiser %s needs at least as many residuals as parameters, not "
                  "%d for %d", T->name, P->nres, P->np);
@@ -204,6 +219,7 @@ int opt_run(const opt_type *T, const opt_problem *P, const double *theta0,
     S.problem = P;
     S.n = n;
     S.result = r;
+    S.in_theta = (T->needs & OPT_IN_THETA) != 0;
     if (boxmap_init(&S.map, n, P->lower, P->upper, err, errlen) != 0)
         return -1;
     S.theta = malloc(sizeof(double) * (size_t)n);
@@ -224,7 +240,16 @@ int opt_run(const opt_type *T, const opt_problem *P, const double *theta0,
         opt_result_free(r);
         return -1;
     }
-    if (boxmap_z(&S.map, theta0, z0) != 0) {
+    int outside = 0;
+    if (S.in_theta) {
+        for (int i = 0; i < n; i++)
+            outside |= !(theta0[i] >= P->lower[i] && theta0[i] <= P->upper[i]);
+        if (!outside)
+            memcpy(z0, theta0, sizeof(double) * (size_t)n);
+    } else {
+        outside = boxmap_z(&S.map, theta0, z0) != 0;
+    }
+    if (outside) {
         for (int i = 0; i < n; i++)
             if (!(theta0[i] >= P->lower[i] && theta0[i] <= P->upper[i])) {
                 snprintf(err, errlen, "the start's entry %d is %g, outside its bounds [%g, %g]",
@@ -243,7 +268,10 @@ int opt_run(const opt_type *T, const opt_problem *P, const double *theta0,
     T->run(&S, z0, s, z, r);
     r->seconds = stats_now() - start;
     r->cpu_seconds = processor_seconds() - S.cpu_start;
-    boxmap_theta(&S.map, z, r->theta, NULL, NULL);
+    if (S.in_theta)
+        memcpy(r->theta, z, sizeof(double) * (size_t)n);
+    else
+        boxmap_theta(&S.map, z, r->theta, NULL, NULL);
     free(z0);
     free(z);
     space_release(&S);

@@ -6,10 +6,14 @@
  * and its Jacobian), so the same optimiser runs on a model through any backend
  * (fit/opt_backend.h) or on a closed form in a test.
  *
- * Bounds, the same way for every optimiser: the sine change of variables of boxmap.h.  Each
- * optimiser works in z, where there are no bounds; every callback is made at θ(z), which is
- * always inside the box.  Gradients, Hessians and Jacobians are carried to z exactly by the
- * chain rule (second-order term of the transformation included).
+ * Bounds, two ways.  Optimisers without bounds of their own (newton-tr, gauss-newton, bfgs)
+ * use the sine change of variables of boxmap.h: each works in z, where there are no bounds;
+ * every callback is made at θ(z), which is always inside the box, and gradients, Hessians
+ * and Jacobians are carried to z exactly by the chain rule (second-order term of the
+ * transformation included).  Optimisers that handle the box themselves (OPT_IN_THETA:
+ * trust-region reflective, Ipopt) work in θ directly; for them "z" below is θ itself and the
+ * gradient test uses the projected gradient θ − P(θ − ∇L) (zero exactly at the box
+ * problem's first-order points).
  *
  * Stopping, the same tests for every optimiser, after each accepted step (an "iteration"):
  *   gradient   ‖∇_z L‖_∞ ≤ gtol
@@ -50,6 +54,11 @@ typedef struct {
                      size_t errlen);
     int nres;
     double residual_offset;
+    /* an approximation of ∇²L (e.g. the Fisher information / Gauss–Newton curvature), with L
+     * and ∇L, for the hybrid schemes of optimisers that take one (OPT_TAKES_HYBRID).  NULL:
+     * none (always NULL for the others). */
+    int (*approx_hessian)(void *user, const double *theta, double *L, double *g, double *H,
+                          char *err, size_t errlen);
 } opt_problem;
 
 /* ---- settings, results -------------------------------------------------------------------- */
@@ -85,10 +94,12 @@ typedef struct {
     char message[256];      /* what happened, one line (the reason for stalled/failed) */
     double objective;       /* L at the final point (the best accepted one) */
     double *theta;          /* np: the final point (owned; opt_result_free) */
-    double gradient_norm;   /* ‖∇_z L‖_∞ there (NaN if never computed) */
+    double gradient_norm;   /* ‖∇_z L‖_∞ there, or for OPT_IN_THETA optimisers the projected
+                               gradient's ‖θ − P(θ − ∇L)‖_∞ (NaN if never computed) */
     int iterations;         /* accepted steps */
     /* evaluations the optimiser asked for */
     long n_loss, n_gradient, n_hessian, n_residuals, n_jacobian;
+    long n_approx_hessian;  /* of the approximate curvature (hybrid schemes) */
     long n_failed;          /* of those, the ones that failed */
     double seconds;         /* wall time of the run */
     double cpu_seconds;     /* processor time of the process during the run (robust to other
@@ -102,6 +113,7 @@ typedef struct {
     const opt_problem *problem;
     boxmap map;
     int n;
+    int in_theta;            /* 1: z is θ (OPT_IN_THETA optimisers), no change of variables */
     opt_result *result;      /* counts go here */
     double cpu_start;        /* processor time at the start of the run (s) */
     double *theta, *dtheta, *gtheta, *htheta, *jtheta;   /* scratch in θ */
@@ -114,6 +126,10 @@ typedef struct {
 int opt_space_loss(opt_space *S, const double *z, double *L);
 int opt_space_gradient(opt_space *S, const double *z, double *L, double *gz);
 int opt_space_hessian(opt_space *S, const double *z, double *L, double *gz, double *hz);
+/* the problem's approximate Hessian (in θ: for OPT_IN_THETA optimisers only) */
+int opt_space_approx_hessian(opt_space *S, const double *z, double *L, double *gz, double *hz);
+/* processor seconds since the run started (for optimisers that check the budget themselves) */
+double opt_cpu_seconds(const opt_space *S);
 /* f (nres) and J_z (nres×n, or NULL for f alone) */
 int opt_space_residuals(opt_space *S, const double *z, double *f, double *jz);
 
@@ -132,7 +148,9 @@ int opt_stop_test(opt_space *S, const opt_settings *s, const double *z_old, cons
 enum {
     OPT_NEEDS_GRADIENT = 1 << 0,
     OPT_NEEDS_HESSIAN = 1 << 1,
-    OPT_NEEDS_RESIDUALS = 1 << 2
+    OPT_NEEDS_RESIDUALS = 1 << 2,
+    OPT_IN_THETA = 1 << 3,       /* handles the box itself and works in θ (no boxmap) */
+    OPT_TAKES_HYBRID = 1 << 4    /* uses P->approx_hessian when given (hybrid curvature) */
 };
 
 typedef struct {

@@ -57,13 +57,14 @@ static int optb_gradient(void *user, const double *theta, double *L, double *g, 
     return status == METHOD_OK ? 0 : -1;
 }
 
-static int optb_hessian(void *user, const double *theta, double *L, double *g, double *H,
-                        char *err, size_t errlen)
+/* L, g and H from second-order backend `type` with options o */
+static int second_order(optb_objective *ob, const method_type *type, const method_options *o,
+                        const double *theta, double *L, double *g, double *H, char *err,
+                        size_t errlen)
 {
-    optb_objective *ob = user;
     const int np = ob->m->np;
     method_result r;
-    method_status status = method_run(ob->hessian, ob->m, theta, &ob->hess_opts, &r);
+    method_status status = method_run(type, ob->m, theta, o, &r);
     add_counts(ob, &r);
     int has_gradient = 0;
     if (status == METHOD_OK) {
@@ -86,11 +87,33 @@ static int optb_hessian(void *user, const double *theta, double *L, double *g, d
         return 0;
     if (!ob->gradient) {
         snprintf(err, errlen, "backend %s gave no gradient and no gradient backend is set",
-                 ob->hessian->name);
+                 type->name);
         return -1;
     }
     double Lg;
-    return optb_gradient(user, theta, &Lg, g, err, errlen);
+    return optb_gradient(ob, theta, &Lg, g, err, errlen);
+}
+
+static int optb_hessian(void *user, const double *theta, double *L, double *g, double *H,
+                        char *err, size_t errlen)
+{
+    optb_objective *ob = user;
+    return second_order(ob, ob->hessian, &ob->hess_opts, theta, L, g, H, err, errlen);
+}
+
+static int optb_approx(void *user, const double *theta, double *L, double *g, double *H,
+                       char *err, size_t errlen)
+{
+    optb_objective *ob = user;
+    return second_order(ob, ob->approx, &ob->approx_opts, theta, L, g, H, err, errlen);
+}
+
+void optb_set_approx(optb_objective *ob, const method_type *approx, const method_options *o)
+{
+    ob->approx = approx;
+    ob->approx_opts = *o;
+    ob->approx_opts.want = WANT_HESSIAN;
+    ob->approx_opts.nkv = 0;
 }
 
 /* f and J (nres × np) of the least-squares form (see opt_backend.h) */
@@ -200,6 +223,7 @@ void optb_problem(optb_objective *ob, opt_problem *P)
     P->loss = optb_loss;
     P->gradient = ob->gradient ? optb_gradient : NULL;
     P->hessian = ob->hessian ? optb_hessian : NULL;
+    P->approx_hessian = ob->approx ? optb_approx : NULL;
     if (ob->least_squares) {
         P->residuals = optb_residuals;
         P->nres = ob->gaussian ? 2 * ob->ndata : ob->ndata;

@@ -33,6 +33,8 @@ typedef struct {
     method_options hess_opts;        /* common options + backend options, WANT_HESSIAN */
     const method_type *gradient;     /* may be NULL */
     const method_type *hessian;      /* may be NULL */
+    const method_type *approx;       /* approximate Hessian of hybrid schemes; may be NULL */
+    method_options approx_opts;      /* common options, WANT_HESSIAN, no backend options */
     int least_squares;               /* residuals offered */
     double *lower, *upper;           /* the model's bounds */
     int ndata, gaussian;
@@ -52,6 +54,9 @@ int optb_open(optb_objective *ob, const model *m, const method_options *o,
               const method_type *gradient, const method_type *hessian, int least_squares,
               char *err, size_t errlen);
 void optb_close(optb_objective *ob);
+/* Offer an approximate Hessian (e.g. fim) from backend `approx` with the common options of o,
+ * for the hybrid schemes of trr (opt_problem.approx_hessian). */
+void optb_set_approx(optb_objective *ob, const method_type *approx, const method_options *o);
 /* The opt_problem view (callbacks into ob; valid while ob is). */
 void optb_problem(optb_objective *ob, opt_problem *P);
 

@@ -5,10 +5,16 @@
 extern const opt_type opt_newton_tr;
 extern const opt_type opt_gauss_newton;
 extern const opt_type opt_bfgs;
+extern const opt_type opt_trr;
+extern const opt_type opt_ipopt;
+extern const opt_type opt_ipopt_lbfgs;
 
 const opt_type *const opt_types[] = {
     &opt_newton_tr,
     &opt_gauss_newton,
     &opt_bfgs,
+    &opt_trr,
+    &opt_ipopt,
+    &opt_ipopt_lbfgs,
     NULL
 };

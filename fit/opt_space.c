@@ -4,6 +4,16 @@
 #include "opt.h"
 
 #include <stdio.h>
+#include <string.h>
+
+/* θ(z): z itself for optimisers that work in θ */
+static void to_theta(opt_space *S, const double *z)
+{
+    if (S->in_theta)
+        memcpy(S->theta, z, sizeof(double) * (size_t)S->n);
+    else
+        boxmap_theta(&S->map, z, S->theta, NULL, NULL);
+}
 
 static int failed(opt_space *S)
 {
@@ -17,7 +27,7 @@ int opt_space_loss(opt_space *S, const double *z, double *L)
 {
     S->result->n_loss++;
     S->error[0] = '\0';
-    boxmap_theta(&S->map, z, S->theta, NULL, NULL);
+    to_theta(S, z);
     if (S->problem->loss(S->problem->user, S->theta, L, S->error, sizeof S->error) != 0)
         return failed(S);
     return 0;
@@ -27,11 +37,14 @@ int opt_space_gradient(opt_space *S, const double *z, double *L, double *gz)
 {
     S->result->n_gradient++;
     S->error[0] = '\0';
-    boxmap_theta(&S->map, z, S->theta, NULL, NULL);
+    to_theta(S, z);
     if (S->problem->gradient(S->problem->user, S->theta, L, S->gtheta, S->error,
                              sizeof S->error) != 0)
         return failed(S);
-    boxmap_gradient(&S->map, z, S->gtheta, gz);
+    if (S->in_theta)
+        memcpy(gz, S->gtheta, sizeof(double) * (size_t)S->n);
+    else
+        boxmap_gradient(&S->map, z, S->gtheta, gz);
     return 0;
 }
 
@@ -39,10 +52,34 @@ int opt_space_hessian(opt_space *S, const double *z, double *L, double *gz, doub
 {
     S->result->n_hessian++;
     S->error[0] = '\0';
-    boxmap_theta(&S->map, z, S->theta, NULL, NULL);
+    to_theta(S, z);
     if (S->problem->hessian(S->problem->user, S->theta, L, S->gtheta, S->htheta, S->error,
                             sizeof S->error) != 0)
         return failed(S);
+    if (S->in_theta) {
+        memcpy(gz, S->gtheta, sizeof(double) * (size_t)S->n);
+        memcpy(hz, S->htheta, sizeof(double) * (size_t)S->n * (size_t)S->n);
+        return 0;
+    }
+    boxmap_gradient(&S->map, z, S->gtheta, gz);
+    boxmap_hessian(&S->map, z, S->gtheta, S->htheta, hz);
+    return 0;
+}
+
+int opt_space_approx_hessian(opt_space *S, const double *z, double *L, double *gz, double *hz)
+{
+    S->result->n_approx_hessian++;
+    S->error[0] = '\0';
+    to_theta(S, z);
+    if (!S->problem->approx_hessian ||
+        S->problem->approx_hessian(S->problem->user, S->theta, L, S->gtheta, S->htheta, S->error,
+                                   sizeof S->error) != 0)
+        return failed(S);
+    if (S->in_theta) {
+        memcpy(gz, S->gtheta, sizeof(double) * (size_t)S->n);
+        memcpy(hz, S->htheta, sizeof(double) * (size_t)S->n * (size_t)S->n);
+        return 0;
+    }
     boxmap_gradient(&S->map, z, S->gtheta, gz);
     boxmap_hessian(&S->map, z, S->gtheta, S->htheta, hz);
     return 0;
@@ -55,11 +92,13 @@ int opt_space_residuals(opt_space *S, const double *z, double *f, double *jz)
     else
         S->result->n_residuals++;
     S->error[0] = '\0';
-    boxmap_theta(&S->map, z, S->theta, NULL, NULL);
+    to_theta(S, z);
     if (S->problem->residuals(S->problem->user, S->theta, f, jz ? S->jtheta : NULL, S->error,
                               sizeof S->error) != 0)
         return failed(S);
-    if (jz)
+    if (jz && S->in_theta)
+        memcpy(jz, S->jtheta, sizeof(double) * (size_t)S->problem->nres * (size_t)S->n);
+    else if (jz)
         boxmap_jacobian(&S->map, z, S->problem->nres, S->jtheta, jz);
     return 0;
 }

@@ -1,5 +1,5 @@
-/* adjcommon — options, forward pass, piecewise backward sweep and byte accounting of the
- * checkpointed CVODES adjoints.  See adjcommon.h. */
+/* adjcommon — options, forward pass and byte accounting of the checkpointed CVODES adjoints.
+ * See adjcommon.h. */
 #include "adjcommon.h"
 #include "cvcommon.h"
 
@@ -41,50 +41,6 @@ method_status adj_forward(const char *name, cv_solver *cv, cv_obs_fn at_obs, voi
     if (cv_checkpoint_stats_get(cv, cs) != 0)
         return method_fail(r, METHOD_EMEMORY, "%s: out of memory reading checkpoints", name);
     r->checkpoints += cs->checkpoints;
-    return METHOD_OK;
-}
-
-/* y += j_k, the jump of the backward state at observation k */
-static void adj_jump(double *yB, const double *jumps, int ny, int k)
-{
-    const double *jk = jumps + (size_t)k * (size_t)ny;
-    for (int i = 0; i < ny; i++)
-        yB[i] += jk[i];
-}
-
-method_status adj_backward(cv_solver *cv, model_ctx *ctx, const adj_backward_problem *bp,
-                           void *setup, const double *jumps, int ny, int nq, double *yB,
-                           double *qB, method_result *r)
-{
-    char err[256];
-    const int nobs = model_nobs(ctx);
-    const double *times = model_obs_times(ctx);
-    const double t0 = model_ctx_model(ctx)->t0;
-    const double T = model_has_running_cost(ctx) || nobs == 0 ? cv_forward_tf(cv)
-                                                              : times[nobs - 1];
-    memset(yB, 0, sizeof(double) * (size_t)ny);
-    memset(qB, 0, sizeof(double) * (size_t)nq);
-    int k = nobs - 1;
-    for (; k >= 0 && times[k] >= T; k--)   /* the jumps at T itself start the sweep */
-        adj_jump(yB, jumps, ny, k);
-    if (!(T > t0))
-        return METHOD_OK;
-    if (bp->begin(cv, setup, T, yB, err, sizeof err) != 0)
-        return method_fail(r, METHOD_ESOLVER, "%s", err);
-    for (;;) {
-        const double t_next = k >= 0 ? times[k] : t0;
-        if (bp->to(cv, t_next, yB, qB, err, sizeof err) != 0)
-            return method_fail(r, METHOD_ESOLVER, "%s", err);
-        if (k < 0)
-            break;
-        adj_jump(yB, jumps, ny, k);
-        k--;
-        if (t_next <= t0)   /* a data point at t0: its jump is the last */
-            break;
-        if (bp->restart(cv, t_next, yB, qB, err, sizeof err) != 0)
-            return method_fail(r, METHOD_ESOLVER, "%s", err);
-    }
-    r->steps_bwd += bp->steps(cv);
     return METHOD_OK;
 }
 

@@ -5,20 +5,15 @@
  *  - the forward pass: checkpoints every nd steps, each observation reported to the backend
  *    (which stores the jump its backward state takes there), steps and checkpoints counted,
  *    what the checkpoints hold read for the byte accounting;
- *  - the backward sweep over the observation times t_1 ≤ … ≤ t_K of the condition.  The loss
- *    terms ℓ_k(x(t_k)) make the backward state y jump by j_k at t_k, so y is piecewise smooth:
- *        from T = t_K (tf with a running cost, whose adjoint has a source on all of [t0, tf])
- *        integrate back to the next earlier t_k, add j_k to y there, restart CVODES from the
- *        new y and the quadratures reached, and so on down to t0; a data point at t0 adds
- *        its jump to y(t0) itself (the initial-state terms see it).
- *    What y and j_k are (λ and ℓ_x; or [λ; μ_j] and [ℓ_x; ℓ_xx s_j + ℓ_xθ u_j]) and the
- *    calls of the backward problem belong to the backend;
- *  - the largest bytes one condition's passes held, and their report as extras. */
+ *  - the largest bytes one condition's passes held, and their report as extras.
+ * The backward sweep over the observation times is core/cvodes's (cvbwd.h: cv_backward_sweep
+ * with the backend's kind of backward problem). */
 #ifndef ODEGRAD_ADJCOMMON_H
 #define ODEGRAD_ADJCOMMON_H
 
 #include "method.h"
-#include "cvadj.h"
+#include "cvbwd.h"
+#include "cvckpt.h"
 
 /* The options both backends declare, into fo (checkpoint_steps, interp, counts, account: acc
  * when the run has a memory cap) and bo (family and tolerances of bwd, the step limit
@@ -36,24 +31,6 @@ method_status adj_options(const method_type *type, const method_options *o,
  * or the status with r->error set (METHOD_EMEMORY when acc refused the checkpoints). */
 method_status adj_forward(const char *name, cv_solver *cv, cv_obs_fn at_obs, void *user,
                           const mem_account *acc, cv_checkpoint_stats *cs, method_result *r);
-
-/* The calls of the backend's backward problem (cvadj.h, cvsoadj.h): begin at T from yB (with
- * its own set-up `setup`), integrate back to t, restart at t, steps over the restarts. */
-typedef struct {
-    int (*begin)(cv_solver *cv, void *setup, double T, const double *yB, char *err,
-                 size_t errlen);
-    int (*to)(cv_solver *cv, double t, double *yB, double *qB, char *err, size_t errlen);
-    int (*restart)(cv_solver *cv, double t, const double *yB, const double *qB, char *err,
-                   size_t errlen);
-    long (*steps)(cv_solver *cv);
-} adj_backward_problem;
-
-/* The backward sweep above for the condition selected in ctx, after cv's forward pass:
- * jumps holds ny values per observation; yB (ny) and qB (nq quadratures, zero at T) end at
- * t0.  Adds the backward steps to r.  METHOD_OK, or METHOD_ESOLVER with r->error set. */
-method_status adj_backward(cv_solver *cv, model_ctx *ctx, const adj_backward_problem *bp,
-                           void *setup, const double *jumps, int ny, int nq, double *yB,
-                           double *qB, method_result *r);
 
 /* The most bytes one condition's passes held (CVODES's workspace, the checkpoints, their
  * interpolation data and index), and the checkpoint statistics of that condition. */

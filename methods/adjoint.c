@@ -14,10 +14,11 @@
  *
  * Memory: the checkpoints (≈ steps/nd of them, each a few Nordsieck columns) plus nd+1
  * interpolation points, plus ℓ_x at the observation times; reported as the exact heap
- * footprint of CVODES's storage (cvadj.h).  Work: the forward right-hand side runs about
+ * footprint of CVODES's storage (cvckpt.h).  Work: the forward right-hand side runs about
  * twice — CVodeB recomputes each checkpoint interval to fill the interpolation data
  * (reported as rhs_recomputed) — plus the backward problem. */
 #include "adjcommon.h"
+#include "cvadj.h"
 #include "cvcommon.h"
 
 #include <stdlib.h>
@@ -71,16 +72,6 @@ static int adjoint_at_obs(void *user, int k, double t, const double *x, const do
     return 0;
 }
 
-/* cv_adjoint_begin for the sweep of adjcommon.h: setup is the backward options */
-static int adjoint_begin(cv_solver *cv, void *setup, double T, const double *lambda, char *err,
-                         size_t errlen)
-{
-    return cv_adjoint_begin(cv, setup, T, lambda, err, errlen);
-}
-
-static const adj_backward_problem adjoint_backward = {adjoint_begin, cv_adjoint_to,
-                                                      cv_adjoint_restart, cv_adjoint_steps};
-
 /* One condition: forward pass with checkpoints, backward pass with jumps, gradient terms
  * added to r->gradient.  Returns METHOD_OK or an error status with r->error set. */
 static method_status adjoint_condition(adjoint_state *st, method_result *r, mem_account *acc)
@@ -101,10 +92,12 @@ static method_status adjoint_condition(adjoint_state *st, method_result *r, mem_
 
     /* backward: λ and q from T = last observation (tf with a running cost) down to t0 */
     const long rhs_before = r->fwd.rhs;
-    status = adj_backward(cv, st->ctx, &adjoint_backward, &st->bo, st->jumps, st->nx, np,
-                          st->lambda, st->q, r);
-    if (status != METHOD_OK)
+    if (cv_backward_sweep(cv, &cv_adjoint_first_order, &st->bo, st->jumps, st->lambda, st->q,
+                          err, sizeof err) != 0) {
+        status = method_fail(r, METHOD_ESOLVER, "%s", err);
         goto done;
+    }
+    r->steps_bwd += cv_backward_steps(cv);
     st->rhs_recomputed += r->fwd.rhs - rhs_before;
 
     /* dL/dθ += q(t0) + x0_θᵀ λ(t0) */

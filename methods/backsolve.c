@@ -26,10 +26,12 @@
  * product per column — or, with a Krylov linsol, its exact product with a vector and the
  * block-diagonal preconditioner of cv_system_new_pair; gθ is a CVODES quadrature in the error
  * test) or Adams, or our own
- * adaptive Runge–Kutta pair (dopri5) run in reversed time s = −t on all of [z, a, gθ].
+ * adaptive Runge–Kutta pairs (dopri5 by default, or tsit5: the registry's adaptive RK
+ * entries) run in reversed time s = −t on all of [z, a, gθ].
  * Memory: the integrator's workspace and the stored ℓ_x (and x) at the observation times —
  * independent of the number of steps. */
 #include "cvcommon.h"
+#include "integrator.h"
 #include "rk.h"
 
 #include <math.h>
@@ -419,13 +421,27 @@ static method_status backsolve_run(const model *m, const double *theta,
     const char *name = method_backsolve.name;
     method_status status;
     /* Default as in the report's Algorithm 1 setting: our adaptive Runge–Kutta pair for
-     * non-stiff models, CVODES BDF for models marked stiff. */
-    const char *solver = o->solver ? o->solver : m->stiff ? "bdf" : "dopri5";
-    if (strcmp(solver, "bdf") != 0 && strcmp(solver, "adams") != 0) {
-        sv.rk = rk_tableau_find(solver);
-        if (!sv.rk || !sv.rk->e)
+     * non-stiff models (the registry's default), CVODES BDF for models marked stiff. */
+    cv_family family;
+    const char *solver = o->solver ? o->solver
+                         : m->stiff ? cv_family_name(CV_FAMILY_BDF)
+                                    : integrator_default(0)->name;
+    if (cv_family_parse(solver, &family) != 0) {
+        const integrator *it = integrator_find(solver);
+        if (!it || !it->adaptive || it->family != INTEGRATOR_RK) {
+            char pairs[200] = "";
+            for (int i = 0; integrators[i]; i++)
+                if (integrators[i]->adaptive && integrators[i]->family == INTEGRATOR_RK) {
+                    const size_t used = strlen(pairs);
+                    snprintf(pairs + used, sizeof pairs - used, "%s%s", used ? ", " : "",
+                             integrators[i]->name);
+                }
             return method_fail(r, METHOD_EINPUT, "backend backsolve needs an adaptive solver: "
-                               "--solver bdf, adams or dopri5, not '%s'", solver);
+                               "--solver %s, %s or an adaptive Runge-Kutta pair of ours (%s), "
+                               "not '%s'", cv_family_name(CV_FAMILY_BDF),
+                               cv_family_name(CV_FAMILY_ADAMS), pairs, solver);
+        }
+        sv.rk = it->rk;
     }
     method_options cvo = *o;
     if (sv.rk)

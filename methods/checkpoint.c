@@ -24,10 +24,8 @@
 #include <string.h>
 
 static const method_opt_spec checkpoint_options[] = {
-    {"solver", OPT_CHOICE, "auto", "auto|euler|rk4|dopri5|rosenbrock", 0, 0,
-     "integrator (also --solver); auto = rosenbrock for stiff models, dopri5 otherwise"},
-    {"steps", OPT_INT, "0", NULL, 0, 1e9,
-     "uniform steps on [t0, tf]; 0 = adaptive (dopri5, rosenbrock) or 1000 (euler, rk4)"},
+    DD_SOLVER_OPTION,
+    DD_STEPS_OPTION,
     {"schedule", OPT_CHOICE, "binomial", "binomial|uniform", 0, 0,
      "binomial (Revolve, fewest recomputations) or uniform (a checkpoint every l/budget steps)"},
     {"budget", OPT_INT, "20", NULL, 1, 1e9,

@@ -1,5 +1,5 @@
 /* ddcommon — integrator choice, run context and the observation-time observer shared by the
- * tape and checkpoint backends. */
+ * backends that run our own integrators (tape, checkpoint, interp). */
 #include "ddcommon.h"
 
 #include <stdio.h>
@@ -19,13 +19,16 @@ method_status dd_settings_from(const method_type *type, const model *m,
         solver = opt;
     }
     if (!solver || strcmp(solver, "auto") == 0)
-        solver = m->stiff ? "rosenbrock" : "dopri5";
-    if (!odeint_known(solver))
+        solver = integrator_default(m->stiff)->name;
+    if (!odeint_known(solver)) {
+        char names[200];
         return method_fail(r, METHOD_EINPUT,
-                           "%s runs odegrad's own integrators: the solver must be euler, rk4, "
-                           "dopri5 or rosenbrock, not '%s'",
-                           type->name, solver);
+                           "%s runs odegrad's own integrators: the solver must be one of %s, "
+                           "not '%s'",
+                           type->name, integrator_names(names, sizeof names, ", ", 0), solver);
+    }
     s->solver = solver;
+    s->tape = 1;
     s->steps = method_opt_int(type, o, "steps");
     if (s->steps <= 0 && !odeint_adaptive_capable(solver))
         s->steps = DD_DEFAULT_FIXED_STEPS;
@@ -77,6 +80,8 @@ method_status dd_open(dd_run *R, const method_type *type, const model *m, const 
     R->lx = dd_alloc(R, (size_t)R->nx * sizeof(double));
     if (!R->x || !R->xbar || !R->carry || !R->thbar || !R->gth || !R->lx)
         goto over_cap;
+    if (!s->tape)
+        return METHOD_OK;
     R->T = tape_new(R->I, &R->sys, &R->acc);
     if (!R->T)
         return method_fail(r, METHOD_EMEMORY,

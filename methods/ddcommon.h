@@ -18,14 +18,26 @@
 #define DD_DEFAULT_FIXED_STEPS 1000
 
 typedef struct {
-    const char *solver;      /* euler | rk4 | dopri5 | rosenbrock */
+    const char *solver;      /* a name of the integrator registry (integrator.h) */
+    int tape;                /* dd_open makes the run's tape (set by dd_settings_from) */
     long steps;              /* > 0: that many uniform steps; 0: adaptive */
     step_control control;    /* tolerances, max_steps (adaptive) */
 } dd_settings;
 
-/* Solver from --solver or the backend's solver option (auto: rosenbrock for models marked
- * stiff, dopri5 otherwise), steps, tolerances.  METHOD_EINPUT with a message on a conflict
- * or an unknown solver. */
+/* The options of every backend that runs our integrators: the solver (the registry's names,
+ * shown by `odegrad list`) and fixed steps. */
+#define DD_SOLVER_OPTION                                                                      \
+    {"solver", OPT_SOLVER, "auto", NULL, 0, 0,                                              \
+     "integrator of ours (also --solver); auto = the registry's stiff integrator for models " \
+     "marked stiff, its first adaptive non-stiff one otherwise"}
+#define DD_STEPS_OPTION                                                                       \
+    {"steps", OPT_INT, "0", NULL, 0, 1e9,                                                   \
+     "uniform steps on [t0, tf]; 0 = adaptive (integrators with an error estimate) or 1000 " \
+     "(the others)"}
+
+/* Solver from --solver or the backend's solver option (auto: the registry's default for
+ * models marked stiff or not, integrator_default), steps, tolerances.  METHOD_EINPUT with a
+ * message on a conflict or an unknown solver. */
 method_status dd_settings_from(const method_type *type, const model *m,
                                const method_options *o, dd_settings *s, method_result *r);
 

@@ -4,6 +4,7 @@
  * Everything a user can get wrong is caught here, once, with a sentence that says what is
  * wrong and how to fix it, so that backends may assume valid input. */
 #include "method.h"
+#include "integrator.h"
 
 #include <errno.h>
 #include <math.h>
@@ -41,9 +42,10 @@ void method_result_free(method_result *r)
     if (!r)
         return;
     free(r->gradient);
+    free(r->gradient_error);
     free(r->hessian);
     free(r->hvp);
-    r->gradient = r->hessian = r->hvp = NULL;
+    r->gradient = r->gradient_error = r->hessian = r->hvp = NULL;
 }
 
 method_status method_fail(method_result *r, method_status status, const char *fmt, ...)
@@ -148,6 +150,15 @@ static int opt_parse(const method_type *type, const method_opt_spec *s, const ch
         }
         *number = (double)bool_value;
         return 0;
+    case OPT_SOLVER:
+        if (strcmp(text, "auto") != 0 && !integrator_find(text)) {
+            char names[256];
+            snprintf(err, errlen, "option %s of backend %s must be auto or one of %s, not '%s'",
+                     s->name, type->name, integrator_names(names, sizeof names, "|", 0), text);
+            return -1;
+        }
+        *number = 0;
+        return 0;
     case OPT_CHOICE:
         if (!choice_allowed(s->choices, text)) {
             snprintf(err, errlen, "option %s of backend %s must be one of %s, not '%s'",
@@ -184,7 +195,8 @@ long method_opt_int(const method_type *type, const method_options *o, const char
     const char *text = opt_text(type, o, name, &s);
     double v = 0;
     char err[8];
-    if (!text || s->kind == OPT_CHOICE || opt_parse(type, s, text, &v, err, sizeof err) != 0)
+    if (!text || s->kind == OPT_CHOICE || s->kind == OPT_SOLVER ||
+        opt_parse(type, s, text, &v, err, sizeof err) != 0)
         return 0;
     return (long)v;
 }
@@ -195,7 +207,8 @@ double method_opt_double(const method_type *type, const method_options *o, const
     const char *text = opt_text(type, o, name, &s);
     double v = NAN;
     char err[8];
-    if (!text || s->kind == OPT_CHOICE || opt_parse(type, s, text, &v, err, sizeof err) != 0)
+    if (!text || s->kind == OPT_CHOICE || s->kind == OPT_SOLVER ||
+        opt_parse(type, s, text, &v, err, sizeof err) != 0)
         return NAN;
     return v;
 }
@@ -205,7 +218,7 @@ const char *method_opt_choice(const method_type *type, const method_options *o,
 {
     const method_opt_spec *s;
     const char *text = opt_text(type, o, name, &s);
-    return text && s->kind == OPT_CHOICE ? text : NULL;
+    return text && (s->kind == OPT_CHOICE || s->kind == OPT_SOLVER) ? text : NULL;
 }
 
 /* ---- common options with their defaults ------------------------------------------- */

@@ -34,7 +34,9 @@ typedef enum {
 } method_status;
 
 /* A backend-specific option: declared in the backend's table, given as --opt name=value. */
-typedef enum { OPT_INT, OPT_DOUBLE, OPT_CHOICE, OPT_BOOL } method_opt_kind;
+/* OPT_SOLVER: one of our integrators by its registry name (integrator.h), or "auto"; the
+ * choices are the registry's, so no option table spells a solver name. */
+typedef enum { OPT_INT, OPT_DOUBLE, OPT_CHOICE, OPT_BOOL, OPT_SOLVER } method_opt_kind;
 typedef struct {
     const char *name;
     method_opt_kind kind;
@@ -71,6 +73,7 @@ typedef struct {
     int np;
     double loss;
     double *gradient;      /* np, or NULL */
+    double *gradient_error;  /* np estimated absolute errors of the gradient, or NULL (fd) */
     double *hessian;       /* np×np row-major, or NULL */
     double *hvp;           /* np, or NULL */
     eval_counts fwd, bwd;  /* evaluations in the forward and in the backward pass */

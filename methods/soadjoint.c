@@ -81,7 +81,6 @@ typedef struct {
     cv_settings fwd, bwd;
     cv_forward_options fo;
     cv_backward_options bo;
-    cv_so_linsol linsol;
     /* the current pass */
     int nd;                 /* directions */
     const double *dirs;     /* np × nd column-major, or NULL: u_j = e_j (nd = np) */
@@ -134,17 +133,6 @@ static int soadj_at_obs(void *user, int k, double t, const double *x, const doub
     return 0;
 }
 
-/* cv_soadjoint_begin for the sweep of adjcommon.h: setup is the run's state */
-static int soadj_begin(cv_solver *cv, void *setup, double T, const double *yB, char *err,
-                       size_t errlen)
-{
-    const soadj_state *st = setup;
-    return cv_soadjoint_begin(cv, &st->bo, st->linsol, T, yB, err, errlen);
-}
-
-static const adj_backward_problem soadj_backward = {soadj_begin, cv_soadjoint_to,
-                                                    cv_soadjoint_restart, cv_soadjoint_steps};
-
 /* One pass over the selected condition along st->dirs (nd directions). */
 static method_status soadj_condition(soadj_state *st, method_result *r, mem_account *acc)
 {
@@ -169,11 +157,14 @@ static method_status soadj_condition(soadj_state *st, method_result *r, mem_acco
 
     /* backward: yB = [λ; μ_j] and qB = [q; q2_j] from T down to t0 */
     const long rhs_before = r->fwd.rhs;
-    status = adj_backward(cv, st->ctx, &soadj_backward, st, st->jumps, nx * (1 + st->nd),
-                          np * (1 + st->nd), st->yB, st->qB, r);
+    const int swept = cv_backward_sweep(cv, &cv_adjoint_second_order, &st->bo, st->jumps, st->yB,
+                                        st->qB, err, sizeof err);
     st->rhs_recomputed += r->fwd.rhs - rhs_before;
-    if (status != METHOD_OK)
+    if (swept != 0) {
+        status = method_fail(r, METHOD_ESOLVER, "%s", err);
         goto done;
+    }
+    r->steps_bwd += cv_backward_steps(cv);
 
     /* the initial-state terms at t0 */
     model_ctx_count_into(st->ctx, &r->bwd);
@@ -227,8 +218,9 @@ static method_status soadj_settings(const model *m, const method_options *o, soa
     status = adj_options(type, o, &st->fwd, &st->bwd, &st->fo, &st->bo, acc, r);
     if (status != METHOD_OK)
         return status;
-    st->linsol = strcmp(method_opt_choice(type, o, "linsol_b"), "dense") == 0 ? CV_SO_DENSE
-                                                                            : CV_SO_BLOCK;
+    st->bo.so_linsol = strcmp(method_opt_choice(type, o, "linsol_b"), "dense") == 0
+                           ? CV_SO_DENSE
+                           : CV_SO_BLOCK;
     return METHOD_OK;
 }
 

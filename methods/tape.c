@@ -16,10 +16,8 @@
 #include <stdlib.h>
 
 static const method_opt_spec tape_options[] = {
-    {"solver", OPT_CHOICE, "auto", "auto|euler|rk4|dopri5|rosenbrock", 0, 0,
-     "integrator (also --solver); auto = rosenbrock for stiff models, dopri5 otherwise"},
-    {"steps", OPT_INT, "0", NULL, 0, 1e9,
-     "uniform steps on [t0, tf]; 0 = adaptive (dopri5, rosenbrock) or 1000 (euler, rk4)"},
+    DD_SOLVER_OPTION,
+    DD_STEPS_OPTION,
     {NULL, OPT_INT, NULL, NULL, 0, 0, NULL}};
 
 static method_status tape_run(const model *m, const double *theta, const method_options *o,

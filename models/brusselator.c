@@ -1,5 +1,5 @@
 /* brusselator — the 2-D Brusselator, the scaling problem of the gradient-method literature
- * (the SciML sensitivity benchmarks; Ma et al., HPEC 2021); MODELS.md §5.
+ * (the SciML sensitivity benchmarks; Ma et al., HPEC 2021); docs/models.md §5.
  *
  * Grid x_i = i dx, y_j = j dx (i, j = 0..N−1, dx = 1/(N−1)) with periodic neighbours (index
  * N wraps to 0, −1 to N−1, as in the benchmark code), two fields u, v, so 2N² states, stored

@@ -11,7 +11,7 @@
  * horizon [0, T] (T seconds, 0 < T ≤ FREEFALL_MAX_HORIZON) with its 100 positions equally
  * spaced on [0, T] — the family of the error-accumulation study (gradient error against
  * horizon), with the same closed-form oracle.  The nominal θ (9.81, 0.3[, 1, 2]) is the
- * check point of MODELS.md §1 — away from the data-generating values, so the gradient is not
+ * check point of docs/models.md §1 — away from the data-generating values, so the gradient is not
  * zero there.
  *
  * Closed form (with E = e^{−μt}): y is linear in g, v0 and y0,

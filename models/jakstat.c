@@ -1,5 +1,5 @@
 /* jakstat — JAK2/STAT5 signalling (Swameye et al., PNAS 2003), in the form used for
- * second-order adjoints by Stapor et al. (2018); MODELS.md §3.
+ * second-order adjoints by Stapor et al. (2018); docs/models.md §3.
  *
  * Time in minutes.  With u(t) the phosphorylated EPO receptor (the input),
  *     STAT'          = (Ω_nuc/Ω_cyt) p4 nSTAT5 − p1 u STAT
@@ -24,7 +24,7 @@
  * Gaussian noise with σ = sigma_pSTAT, sigma_tSTAT, sigma_pEpoR (parameters); the loss is the
  * negative log-likelihood of the 46 data points of the Swameye table (its SD columns are not
  * used).  All 17 parameters are estimated on log10 scale; nominal values and bounds are those
- * of the public examples (MODELS.md).  Upstream tolerances rtol 1e-12, atol 1e-14; marked
+ * of the public examples (docs/models.md).  Upstream tolerances rtol 1e-12, atol 1e-14; marked
  * stiff (BDF / Rosenbrock).
  *
  * Structural facts the tests check: everything depends on p2 and init_STAT only through their
@@ -49,7 +49,7 @@ static const char *const jakstat_state_names[JAKSTAT_NX] = {
     "STAT", "pSTAT", "pSTAT_pSTAT", "npSTAT_npSTAT", "nSTAT1",
     "nSTAT2", "nSTAT3", "nSTAT4", "nSTAT5"};
 
-/* name, nominal (log10), lower, upper — MODELS.md §3 */
+/* name, nominal (log10), lower, upper — docs/models.md §3 */
 static const struct {
     const char *name;
     double nominal, lower, upper;

@@ -14,7 +14,7 @@ int jakstat_create(model *m, const char *name, char *err, size_t errlen);
 #define JAKSTAT_NSPLINE 5
 extern const double jakstat_spline_times[JAKSTAT_NSPLINE];
 
-/* Parameter indices, in the order of MODELS.md §3. */
+/* Parameter indices, in the order of docs/models.md §3. */
 enum {
     JAKSTAT_P1, JAKSTAT_P2, JAKSTAT_P3, JAKSTAT_P4, JAKSTAT_INIT_STAT,
     JAKSTAT_SP1, /* .. JAKSTAT_SP1 + 4 */

@@ -14,7 +14,7 @@
  * give f(x(0)) = 0, so the trajectory stays at rest, an adaptive solver sees no error and
  * every gradient method is measured at a fixed point that no training run stays at.
  *
- * neural-freefall (MODELS.md §2): D = 2, H = 16, L = 1 (82 parameters); data = the report's
+ * neural-freefall (docs/models.md §2): D = 2, H = 16, L = 1 (82 parameters); data = the report's
  * 100 free-fall positions on [0, 5] (g = 9.8, μ = 0.5, from rest; freefall_position_at);
  * x(0) = (0, 0); loss Σ_i (x_1(t_i) − y_i)² over the position only.
  *

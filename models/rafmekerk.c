@@ -1,5 +1,5 @@
 /* rafmekerk — the RAF/MEK/ERK cascade (Fiedler et al., BMC Syst Biol 2016), in the 3-state
- * form used by Stapor et al. (2018); MODELS.md §4.
+ * form used by Stapor et al. (2018); docs/models.md §4.
  *
  * States are phosphorylated fractions; time in hours; condition constants Sora, UO:
  *     RasGTP(t) = sust_Ras_0 + (1 − e^{−t/ts_sust_Ras}) e^{−t/ts_trans_Ras}
@@ -28,7 +28,7 @@
  * scale_j · pErk for the pErk columns; Gaussian noise with one σ_j per column.
  *
  * Nominal θ (log10): the 12 dynamic parameters are the published best fit of the 6-species
- * PEtab form (Fiedler_BMCSystBiol2016) mapped to this form (MODELS.md: kdf_Raf = k2, kp_Raf =
+ * PEtab form (Fiedler_BMCSystBiol2016) mapped to this form (docs/models.md: kdf_Raf = k2, kp_Raf =
  * k11, sust_Ras_0 = k10/k11, ...).  The scales are derived from the data: every column is
  * normalised to its t = 0 reference (the control rows at t = 0 are all 1), so the nominal
  * scale is 1/pMek(0) or 1/pErk(0) at the nominal steady state — computed here from the guess

@@ -7,7 +7,7 @@
 
 int rafmekerk_create(model *m, const char *name, char *err, size_t errlen);
 
-/* Parameter indices, in the order of MODELS.md §4. */
+/* Parameter indices, in the order of docs/models.md §4. */
 enum {
     RAF_KDF_RAF, RAF_KP_RAF, RAF_KDP_PMEK, RAF_KP_PRAF_MEK, RAF_KDP_PERK, RAF_KP_PMEK_ERK,
     RAF_K_PERK_INH, RAF_SUST_RAS_0, RAF_TS_SUST_RAS, RAF_TS_TRANS_RAS, RAF_K_SORA, RAF_K_UO,

@@ -1,5 +1,5 @@
 /* sundials_hessian — the problem of SUNDIALS's second-order adjoint example
- * cvsHessian_ASA_FSA (MODELS.md §6), installed with libsundials-dev with its output:
+ * cvsHessian_ASA_FSA (docs/models.md §6), installed with libsundials-dev with its output:
  *
  *     y1' = −p1 y1² − y3,   y2' = −y2,   y3' = −p2² y2 y3,   y(0) = (1, 1, 1),
  *     G(p) = ∫_0^2 ½ |y|² dt,   p = (1, 2) on linear scale.

@@ -15,7 +15,8 @@
 # figure draws and names: a start within `floor` of the best is drawn on the floor line (open
 # circle), one further than `ceiling` (diverged) on the ceiling line (triangle up), and a start
 # without an objective (failed) on a row above it (cross).  Filled points: the optimiser
-# converged; open: it stopped otherwise.  Each pair keeps its colour in every figure.
+# converged; open: it stopped otherwise.  Each pair keeps its colour in every figure
+# (plots/palette.gpi's pair_colour).
 if (!exists("plots")) plots = "plots"
 load plots."/palette.gpi"
 load plots."/check.gpi"
@@ -24,9 +25,6 @@ set datafile missing "nan"
 floor = 1e-10
 ceiling = 1e6
 failed_row = ceiling * 30
-pair_colour(p) = p eq "newton-tr/soadjoint" ? "#4477aa" : p eq "newton-tr/soforward" ? "#228833" : \
-                 p eq "newton-tr/fdhess" ? "#ee7733" : p eq "newton-tr/fim" ? "#aa3377" : \
-                 p eq "gauss-newton" ? "#66ccee" : p eq "bfgs/adjoint" ? "#ee6677" : spare_colour(p)
 files = system("ls '".results."'/*.waterfall.tsv 2>/dev/null")
 # the pairs of a waterfall file, in block order, and the points of one block by kind:
 # "rank y converged" with y the drawn position

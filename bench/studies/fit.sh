@@ -7,6 +7,23 @@
 #
 #   bench/studies/fit.sh default   freefall, 10 starts per pair, the model's tolerances —
 #                                  part of ./run study (well under a minute)
+#   bench/studies/fit.sh reflective [M ...]
+#                                  the second round (issue 15): the report's two optimisers,
+#                                  trust-region reflective (trr) and Ipopt's interior point,
+#                                  each with the exact Hessian, trr's hybrid (Fisher
+#                                  information first, then the exact Hessian) and trr/ipopt on
+#                                  the Fisher information alone, Ipopt's L-BFGS, with
+#                                  newton-tr/soadjoint as the sine-transform comparison;
+#                                  STARTS starts per pair (default 50), CPU seconds of
+#                                  processor time per start (default 8), jakstat and rafmekerk
+#                                  (or the models named), study fit2-<model>.  With the
+#                                  defaults: 8 pairs × 50 starts × 2 models × at most 8 s =
+#                                  6400 processor seconds, under an hour on 2 cores with one
+#                                  model per core (most starts end before their budget):
+#                                    bench/studies/fit.sh reflective jakstat &
+#                                    bench/studies/fit.sh reflective rafmekerk &
+#                                  STARTS=3 CPU=3 bench/studies/fit.sh reflective jakstat
+#                                  is a check that it runs (a minute or two)
 #   bench/studies/fit.sh models [M ...]
 #                                  jakstat and rafmekerk (or the models named), 20 starts per
 #                                  pair, rtol 1e-8, atol 1e-10 (the models' own atol 1e-14
@@ -21,7 +38,8 @@
 #                                  (./run study carries the last results over)
 #
 # Environment: ODEGRAD (the binary; default build/odegrad), RESULTS (default results/),
-# CPU (processor seconds per start of the models study; default 45).
+# CPU (processor seconds per start: models study default 45, reflective 8), STARTS
+# (reflective: starts per pair, default 50).
 # Like every study it resumes: re-running skips the starts already in the CSV.
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -39,11 +57,25 @@ pairs=(
   "--optimizer newton-tr --hessian soforward"
 )
 
-# study NAME MODEL STARTS TIMEOUT [options...]: every pair on MODEL, then the study's table
+# the second round's pairs: the report's two optimisers with each curvature, and the comparison
+pairs2=(
+  "--optimizer trr --hessian soadjoint"
+  "--optimizer ipopt --hessian soadjoint"
+  "--optimizer trr --hessian soadjoint --hybrid fim"
+  "--optimizer trr --hessian fim"
+  "--optimizer ipopt --hessian fim"
+  "--optimizer ipopt-lbfgs --method adjoint"
+  "--optimizer gauss-newton"
+  "--optimizer newton-tr --hessian soadjoint"
+)
+
+# study NAME MODEL STARTS TIMEOUT [options...]: every pair of PAIRS (default: pairs) on MODEL,
+# then the study's table
 study() {
   local name=$1 model=$2 starts=$3 timeout=$4; shift 4
   local pair
-  for pair in "${pairs[@]}"; do
+  local -n list=${PAIRS:-pairs}
+  for pair in "${list[@]}"; do
     echo "fit.sh: $name: $model $pair" >&2
     # shellcheck disable=SC2086
     "$odegrad" fit --model "$model" $pair --starts "$starts" --seed 1 --timeout "$timeout" "$@" \
@@ -51,7 +83,7 @@ study() {
   done
   # everything is done: this only prints the study's table
   # shellcheck disable=SC2086
-  "$odegrad" fit --model "$model" ${pairs[0]} --starts "$starts" --seed 1 "$@" --study "$name" \
+  "$odegrad" fit --model "$model" ${list[0]} --starts "$starts" --seed 1 "$@" --study "$name" \
     --results "$results"
 }
 
@@ -65,5 +97,15 @@ case ${1:-} in
       study "fit-$model" "$model" 20 1800 --rtol 1e-8 --atol 1e-10 --solver bdf \
         --max-steps 100000 --max-iter 500 --max-cpu "${CPU:-45}"
     done ;;
-  *) echo "usage: bench/studies/fit.sh default | models [MODEL ...]" >&2; exit 2 ;;
+  reflective)
+    shift
+    models=("$@")
+    [[ ${#models[@]} -gt 0 ]] || models=(jakstat rafmekerk)
+    cpu=${CPU:-8}
+    for model in "${models[@]}"; do
+      # the child's time limit: the budget, plus room for the last step and the start-up
+      PAIRS=pairs2 study "fit2-$model" "$model" "${STARTS:-50}" "$(( ${cpu%.*} * 4 + 60 ))" \
+        --rtol 1e-8 --atol 1e-10 --solver bdf --max-steps 100000 --max-iter 500 --max-cpu "$cpu"
+    done ;;
+  *) echo "usage: bench/studies/fit.sh default | models [MODEL ...] | reflective [MODEL ...]" >&2; exit 2 ;;
 esac

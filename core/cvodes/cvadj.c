@@ -1,24 +1,27 @@
-/* cvadj — the CVODES backward problem λ' = −f_xᵀλ − g_xᵀ with the quadrature for dL/dθ (its
- * callbacks and set-up; integration and restarts: cvbwd.c), and the byte accounting of
- * CVODES's checkpoints.  See cvadj.h. */
+/* cvadj — the first-order backward kind: λ' = −f_xᵀλ − g_xᵀ with the quadrature for dL/dθ,
+ * its callbacks and set-up (the life cycle and the sweep: cvbwd.c).  See cvadj.h. */
 #include "cvadj.h"
 #include "cvwrap_impl.h"
 
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* what this kind keeps besides the generic record */
+typedef struct {
+    double *scratch_x, *scratch_th, *jac;   /* nx, np, nx*nx (jac: dense only) */
+} cv_adj_own;
 
 /* ---- backward callbacks ---------------------------------------------------------------- */
 
 /* −(f_xᵀλ + g_xᵀ) into gx and −(f_θᵀλ + g_θᵀ) into gth (either may be NULL): the adjoint's
  * right-hand side and the quadrature's integrand, g being the running cost if there is one */
-static int cv_adj_products(cv_solver *cv, double t, N_Vector y, N_Vector yB, double *gx,
+static int cv_adj_products(cv_bwd *B, double t, N_Vector y, N_Vector yB, double *gx,
                            double *gth)
 {
-    cv_backward *b = &cv->back;
-    const int nx = cv->n, np = b->bwd.nq;
-    model_ctx_count_into(cv->ctx, b->counts);
+    cv_solver *cv = B->cv;
+    cv_adj_own *b = B->own;
+    const int nx = cv->n, np = B->nq;
+    model_ctx_count_into(cv->ctx, B->counts);
     model_rhs_vjp(cv->ctx, t, NV_DATA_S(y), NV_DATA_S(yB), gx, gth);
     if (cv->nq > 0) {
         model_running_grad(cv->ctx, t, NV_DATA_S(y), gx ? b->scratch_x : NULL,
@@ -51,271 +54,75 @@ static int cv_adj_quad(sunrealtype t, N_Vector y, N_Vector yB, N_Vector qBdot, v
 static int cv_adj_jac(sunrealtype t, N_Vector y, N_Vector yB, N_Vector fyB, SUNMatrix JB,
                       void *data, N_Vector tmp1B, N_Vector tmp2B, N_Vector tmp3B)
 {
-    cv_solver *cv = data;
+    cv_bwd *B = data;
+    cv_solver *cv = B->cv;
+    double *jac = ((cv_adj_own *)B->own)->jac;
     (void)yB;
     (void)fyB;
     (void)tmp1B;
     (void)tmp2B;
     (void)tmp3B;
-    model_ctx_count_into(cv->ctx, cv->back.counts);
-    model_rhs_jac(cv->ctx, t, NV_DATA_S(y), cv->back.jac);
-    cv_dense_fill(JB, cv->back.jac, cv->n, 1, -1.0);
-    return cv_all_finite(cv->back.jac, cv->n * cv->n) ? 0 : 1;
+    model_ctx_count_into(cv->ctx, B->counts);
+    model_rhs_jac(cv->ctx, t, NV_DATA_S(y), jac);
+    cv_dense_fill(JB, jac, cv->n, 1, -1.0);
+    return cv_all_finite(jac, cv->n * cv->n) ? 0 : 1;
 }
 
-/* ---- the backward problem ---------------------------------------------------------------- */
+/* ---- the kind ------------------------------------------------------------------------------ */
 
-/* names this problem in messages */
-static const char cv_adj_kind[] = "backward";
-
-static int cv_adj_setup_failed(cv_solver *cv, const char *what, char *err, size_t errlen)
+static int cv_adj_sizes(const cv_solver *cv, int *ny, int *nq, const char **why)
 {
-    return cv_bwd_setup_failed(cv, cv_adj_kind, what, err, errlen);
-}
-
-int cv_adjoint_begin(cv_solver *cv, const cv_backward_options *bo, double T,
-                     const double *lambda, char *err, size_t errlen)
-{
-    cv_backward *b = &cv->back;
-    const int nx = cv->n;
-    if (cv->checkpoint_steps <= 0 || b->bwd.active)
-        return cv_adj_setup_failed(cv, "the start (no checkpointed forward pass, or started "
-                                   "twice)", err, errlen);
-    cv_message_clear(cv);
-    b->counts = bo->counts;
-    b->bwd.ny = nx;
-    b->bwd.nq = cv->np;
-    b->bwd.y = N_VNew_Serial(nx, cv->sunctx);
-    b->scratch_x = calloc((size_t)nx, sizeof(double));
-    b->scratch_th = calloc((size_t)(cv->np ? cv->np : 1), sizeof(double));
-    if (!b->bwd.y || !b->scratch_x || !b->scratch_th)
-        return cv_adj_setup_failed(cv, "allocation", err, errlen);
-    memcpy(NV_DATA_S(b->bwd.y), lambda, sizeof(double) * (size_t)nx);
-    if (cv_bwd_create(cv, &b->bwd, cv_adj_kind, bo) != 0)
-        return cv_adj_setup_failed(cv, "CVodeCreateB", err, errlen);
-    if (CVodeInitB(cv->mem, b->bwd.which, cv_adj_rhs, T, b->bwd.y) != CV_SUCCESS)
-        return cv_adj_setup_failed(cv, "CVodeInitB", err, errlen);
-    if (cv_bwd_settings(cv, &b->bwd, bo) != 0)
-        return cv_adj_setup_failed(cv, "the backward tolerances", err, errlen);
-    /* the forward problem's kind of linear solver, for the transposed Jacobian */
-    if (cv->linsol != CV_LINSOL_DENSE) {
-        if (cv_krylov_attach_backward(cv) != 0)
-            return cv_adj_setup_failed(cv, "the backward Krylov linear solver", err, errlen);
-    } else {
-        b->jac = calloc((size_t)nx * (size_t)nx, sizeof(double));
-        b->A = b->jac ? SUNDenseMatrix(nx, nx, cv->sunctx) : NULL;
-        b->LS = b->A ? SUNLinSol_Dense(b->bwd.y, b->A, cv->sunctx) : NULL;
-        if (!b->LS ||
-            CVodeSetLinearSolverB(cv->mem, b->bwd.which, b->LS, b->A) != CV_SUCCESS ||
-            CVodeSetJacFnB(cv->mem, b->bwd.which, cv_adj_jac) != CV_SUCCESS)
-            return cv_adj_setup_failed(cv, "the backward linear solver", err, errlen);
-    }
-    if (b->bwd.nq > 0) {
-        b->bwd.q = N_VNew_Serial(b->bwd.nq, cv->sunctx);
-        if (!b->bwd.q)
-            return cv_adj_setup_failed(cv, "allocation", err, errlen);
-        N_VConst(0.0, b->bwd.q);
-        if (CVodeQuadInitB(cv->mem, b->bwd.which, cv_adj_quad, b->bwd.q) != CV_SUCCESS ||
-            cv_bwd_quad_settings(cv, &b->bwd, bo) != 0)
-            return cv_adj_setup_failed(cv, "the backward quadrature", err, errlen);
-    }
+    (void)why;
+    *ny = cv->n;
+    *nq = cv->np;
     return 0;
 }
 
-int cv_adjoint_to(cv_solver *cv, double t, double *lambda, double *q, char *err, size_t errlen)
+static const char *cv_adj_init(cv_bwd *B, const cv_backward_options *bo, double T)
 {
-    return cv_bwd_to(cv, &cv->back.bwd, t, lambda, q, err, errlen);
+    cv_solver *cv = B->cv;
+    const int nx = cv->n;
+    cv_adj_own *b = calloc(1, sizeof *b);
+    B->own = b;
+    if (!b)
+        return "allocation";
+    b->scratch_x = calloc((size_t)nx, sizeof(double));
+    b->scratch_th = calloc((size_t)(cv->np ? cv->np : 1), sizeof(double));
+    if (!b->scratch_x || !b->scratch_th)
+        return "allocation";
+    if (CVodeInitB(cv->mem, B->which, cv_adj_rhs, T, B->y) != CV_SUCCESS)
+        return "CVodeInitB";
+    if (cv_bwd_settings(B, bo) != 0)
+        return "the backward tolerances";
+    /* the forward problem's kind of linear solver, for the transposed Jacobian */
+    if (cv->linsol != CV_LINSOL_DENSE) {
+        if (cv_krylov_attach_backward(B) != 0)
+            return "the backward Krylov linear solver";
+    } else {
+        b->jac = calloc((size_t)nx * (size_t)nx, sizeof(double));
+        B->A = b->jac ? SUNDenseMatrix(nx, nx, cv->sunctx) : NULL;
+        B->LS = B->A ? SUNLinSol_Dense(B->y, B->A, cv->sunctx) : NULL;
+        if (!B->LS || CVodeSetLinearSolverB(cv->mem, B->which, B->LS, B->A) != CV_SUCCESS ||
+            CVodeSetJacFnB(cv->mem, B->which, cv_adj_jac) != CV_SUCCESS)
+            return "the backward linear solver";
+    }
+    if (B->nq > 0 && (CVodeQuadInitB(cv->mem, B->which, cv_adj_quad, B->q) != CV_SUCCESS ||
+                      cv_bwd_quad_settings(B, bo) != 0))
+        return "the backward quadrature";
+    return NULL;
 }
 
-int cv_adjoint_restart(cv_solver *cv, double t, const double *lambda, const double *q,
-                       char *err, size_t errlen)
+static void cv_adj_release(cv_bwd *B)
 {
-    return cv_bwd_restart(cv, &cv->back.bwd, t, lambda, q, err, errlen);
-}
-
-long cv_adjoint_steps(cv_solver *cv)
-{
-    return cv_bwd_steps(cv, &cv->back.bwd);
-}
-
-/* the part cv_free needs: what CVodeFree does not own */
-void cv_backward_release(cv_solver *cv)
-{
-    cv_backward *b = &cv->back;
-    if (b->LS)
-        SUNLinSolFree(b->LS);
-    if (b->A)
-        SUNMatDestroy(b->A);
-    if (b->bwd.y)
-        N_VDestroy(b->bwd.y);
-    if (b->bwd.q)
-        N_VDestroy(b->bwd.q);
+    cv_adj_own *b = B->own;
+    if (!b)
+        return;
     free(b->scratch_x);
     free(b->scratch_th);
     free(b->jac);
-    cv_krylov_release(b->kry);
-    memset(b, 0, sizeof *b);
+    free(b);
+    B->own = NULL;
 }
 
-/* ---- bytes held by the checkpoints ----------------------------------------------------------
- * The layout of CVODES 6.4.1's adjoint storage (src/cvodes/cvodea.c, cvodes_impl.h), measured
- * on LP64 Linux: these records are private to CVODES, so their sizes are facts of the version
- * in use rather than something a header can tell us. */
-static const struct {
-    size_t checkpoint_record;   /* struct CkpntMemRec */
-    size_t point_record;        /* struct DtpntMemRec: one per interpolation point */
-    size_t hermite_record;      /* struct HermiteDataMemRec */
-    size_t polynomial_record;   /* struct PolynomialDataMemRec */
-    int bdf_qmax, adams_qmax;   /* default maximum orders */
-    size_t chunk_header, chunk_align, chunk_min;   /* glibc malloc on 64-bit */
-} cv_adj_layout = {824, 16, 32, 24, 5, 12, 8, 16, 32};
-
-/* heap bytes of one malloc(request), as glibc's mallinfo2 counts them */
-static size_t cv_heap_chunk(size_t request)
-{
-    size_t c = (request + cv_adj_layout.chunk_header + cv_adj_layout.chunk_align - 1) &
-               ~(cv_adj_layout.chunk_align - 1);
-    return c < cv_adj_layout.chunk_min ? cv_adj_layout.chunk_min : c;
-}
-
-/* one serial N_Vector of length len made by N_VClone: the vector, its ops table, its content
- * and its data are four blocks */
-static size_t cv_vector_heap(long len)
-{
-    return cv_heap_chunk(sizeof(struct _generic_N_Vector)) +
-           cv_heap_chunk(sizeof(struct _generic_N_Vector_Ops)) +
-           cv_heap_chunk(sizeof(struct _N_VectorContent_Serial)) +
-           (len > 0 ? cv_heap_chunk((size_t)len * sizeof(sunrealtype)) : 0);
-}
-
-static size_t cv_vector_array_heap(int count, long len)
-{
-    return cv_heap_chunk((size_t)count * sizeof(N_Vector)) + (size_t)count * cv_vector_heap(len);
-}
-
-/* what one checkpoint holding `nvec` Nordsieck columns stores, with its record */
-typedef struct {
-    int nx, nq, ns;     /* state, quadratures kept (0 if not), sensitivities kept (0 if not) */
-    int nqs;            /* quadrature sensitivities kept (ns or 0) */
-} cv_ckpt_shape;
-
-static size_t cv_ckpt_heap(const cv_ckpt_shape *sh, int nvec)
-{
-    size_t per = cv_vector_heap(sh->nx);
-    if (sh->nq)
-        per += cv_vector_heap(sh->nq);
-    if (sh->ns) {
-        per += cv_vector_array_heap(sh->ns, sh->nx);
-        if (sh->nqs)
-            per += cv_vector_array_heap(sh->nqs, sh->nq);
-    }
-    return cv_heap_chunk(cv_adj_layout.checkpoint_record) + (size_t)nvec * per;
-}
-
-/* the t0 checkpoint keeps two state columns but one of everything else (CVAckpntInit) */
-static size_t cv_ckpt0_heap(const cv_ckpt_shape *sh)
-{
-    size_t bytes = cv_heap_chunk(cv_adj_layout.checkpoint_record) + 2 * cv_vector_heap(sh->nx);
-    if (sh->nq)
-        bytes += cv_vector_heap(sh->nq);
-    if (sh->ns) {
-        bytes += cv_vector_array_heap(sh->ns, sh->nx);
-        if (sh->nqs)
-            bytes += cv_vector_array_heap(sh->nqs, sh->nq);
-    }
-    return bytes;
-}
-
-static cv_ckpt_shape cv_shape(const cv_solver *cv)
-{
-    cv_ckpt_shape sh;
-    const int sens = cv->sens != CV_SENS_NONE;
-    sh.nx = cv->n;
-    sh.nq = cv->nq;           /* the running-cost quadrature is always error-controlled */
-    sh.nqs = sens && cv->qS ? cv->ns : 0;   /* its sensitivities only if integrated */
-    sh.ns = sens ? cv->ns : 0;
-    return sh;
-}
-
-/* the index of Nd+1 point records, made by CVodeAdjInit */
-static size_t cv_index_heap(const cv_solver *cv)
-{
-    const long points = cv->checkpoint_steps + 1;
-    return (size_t)points * cv_heap_chunk(cv_adj_layout.point_record) +
-           cv_heap_chunk((size_t)points * sizeof(void *));
-}
-
-/* interpolation storage, made at the first CVodeF step: the work vector and Nd+1 points */
-static size_t cv_interp_heap(const cv_solver *cv, long *vectors)
-{
-    const cv_ckpt_shape sh = cv_shape(cv);
-    const long points = cv->checkpoint_steps + 1;
-    const int hermite = cv->interp != CV_INTERP_POLYNOMIAL;
-    size_t per = cv_heap_chunk(hermite ? cv_adj_layout.hermite_record
-                                       : cv_adj_layout.polynomial_record) +
-                 (size_t)(hermite ? 2 : 1) * cv_vector_heap(sh.nx);
-    if (sh.ns)
-        per += (size_t)(hermite ? 2 : 1) * cv_vector_array_heap(sh.ns, sh.nx);
-    size_t bytes = cv_vector_heap(sh.nx) + (sh.ns ? cv_vector_array_heap(sh.ns, sh.nx) : 0);
-    bytes += (size_t)points * per;
-    *vectors = 1 + points * (hermite ? 2 : 1);
-    return bytes;
-}
-
-static int cv_qmax(const cv_solver *cv)
-{
-    return cv->settings.family == CV_FAMILY_ADAMS ? cv_adj_layout.adams_qmax
-                                                  : cv_adj_layout.bdf_qmax;
-}
-
-/* An upper bound of the bytes held after the checkpoints made so far (every checkpoint at
- * the maximum order): charged during the forward pass so that a cap stops it in time. */
-size_t cv_checkpoint_charge_bound(const cv_solver *cv)
-{
-    const cv_ckpt_shape sh = cv_shape(cv);
-    long vectors;
-    return cv_index_heap(cv) + cv_interp_heap(cv, &vectors) + cv_ckpt0_heap(&sh) +
-           (size_t)cv->ncheck * cv_ckpt_heap(&sh, cv_qmax(cv) + 1);
-}
-
-int cv_checkpoint_stats_get(cv_solver *cv, cv_checkpoint_stats *st)
-{
-    memset(st, 0, sizeof *st);
-    if (cv->checkpoint_steps <= 0)
-        return 0;
-    const cv_ckpt_shape sh = cv_shape(cv);
-    const int qmax = cv_qmax(cv);
-    const long words_per_column = (long)sh.nx * (1 + sh.ns) + (long)sh.nq * (1 + sh.nqs);
-    CVadjCheckPointRec *rec = calloc((size_t)cv->ncheck + 1, sizeof *rec);
-    if (!rec)
-        return -1;
-    if (CVodeGetAdjCheckPointsInfo(cv->mem, rec) != CV_SUCCESS) {
-        free(rec);
-        return -1;
-    }
-    long interp_vectors;
-    st->checkpoints = cv->ncheck;
-    st->interp_bytes = cv_interp_heap(cv, &interp_vectors);
-    st->index_bytes = cv_index_heap(cv);
-    long columns = 0;
-    /* records come newest first; the last one is the t0 checkpoint, which keeps 2 columns */
-    for (int i = 0; i <= cv->ncheck; i++) {
-        if (i == cv->ncheck) {
-            st->checkpoint_bytes += cv_ckpt0_heap(&sh);
-            columns += 2;
-            continue;
-        }
-        const int nvec = rec[i].order + 1 + (rec[i].order < qmax);
-        st->checkpoint_bytes += cv_ckpt_heap(&sh, nvec);
-        columns += nvec;
-    }
-    free(rec);
-    st->vectors = columns + interp_vectors;
-    st->payload_bytes = (size_t)(columns * words_per_column) * sizeof(sunrealtype);
-    {
-        const int hermite = cv->interp != CV_INTERP_POLYNOMIAL;
-        st->payload_bytes += (size_t)((cv->checkpoint_steps + 1) * (hermite ? 2 : 1) * sh.nx *
-                                      (1 + sh.ns)) * sizeof(sunrealtype);
-    }
-    return 0;
-}
+const cv_backward_kind cv_adjoint_first_order = {"backward", cv_adj_sizes, cv_adj_init,
+                                                 cv_adj_release};

@@ -145,7 +145,7 @@ static struct cv_krylov *cv_krylov_new(const model *m, cv_linsol linsol, int tra
     return k;
 }
 
-static size_t cv_krylov_bytes(const struct cv_krylov *k)
+size_t cv_krylov_bytes(const struct cv_krylov *k)
 {
     if (!k)
         return 0;
@@ -228,36 +228,37 @@ static int cv_psolve(sunrealtype t, N_Vector y, N_Vector fy, N_Vector r, N_Vecto
     return 0;
 }
 
-/* ---- backward callbacks: J = −f_xᵀ at the interpolated forward state y --------------------- */
+/* ---- backward callbacks (user data: the backward problem, cvbwd.c): J = −f_xᵀ at the
+ * interpolated forward state y ------------------------------------------------------------ */
 
 static int cv_jtimes_b(N_Vector v, N_Vector Jv, sunrealtype t, N_Vector y, N_Vector yB,
                        N_Vector fyB, void *data, N_Vector tmp)
 {
-    cv_solver *cv = data;
+    cv_bwd *B = data;
     (void)yB;
     (void)fyB;
     (void)tmp;
-    cv->back.kry->products++;
-    model_ctx_count_into(cv->ctx, cv->back.counts);
-    model_rhs_vjp(cv->ctx, t, NV_DATA_S(y), NV_DATA_S(v), NV_DATA_S(Jv), NULL);
+    B->kry->products++;
+    model_ctx_count_into(B->cv->ctx, B->counts);
+    model_rhs_vjp(B->cv->ctx, t, NV_DATA_S(y), NV_DATA_S(v), NV_DATA_S(Jv), NULL);
     N_VScale(-1.0, Jv, Jv);
-    return cv_all_finite(NV_DATA_S(Jv), cv->n) ? 0 : 1;
+    return cv_all_finite(NV_DATA_S(Jv), B->cv->n) ? 0 : 1;
 }
 
 /* P = I − γ(−f_xᵀ) = I + γ f_xᵀ */
 static int cv_psetup_b(sunrealtype t, N_Vector y, N_Vector yB, N_Vector fyB, sunbooleantype jok,
                        sunbooleantype *jcur, sunrealtype gamma, void *data)
 {
-    cv_solver *cv = data;
+    cv_bwd *B = data;
     (void)yB;
     (void)fyB;
-    return cv_krylov_setup(cv->back.kry, cv->ctx, cv->back.counts, t, y, jok, jcur, gamma, 1);
+    return cv_krylov_setup(B->kry, B->cv->ctx, B->counts, t, y, jok, jcur, gamma, 1);
 }
 
 static int cv_psolve_b(sunrealtype t, N_Vector y, N_Vector yB, N_Vector fyB, N_Vector r,
                        N_Vector z, sunrealtype gamma, sunrealtype delta, int lr, void *data)
 {
-    cv_solver *cv = data;
+    cv_bwd *B = data;
     (void)t;
     (void)y;
     (void)yB;
@@ -265,7 +266,7 @@ static int cv_psolve_b(sunrealtype t, N_Vector y, N_Vector yB, N_Vector fyB, N_V
     (void)gamma;
     (void)delta;
     (void)lr;
-    cv_krylov_solve(cv->back.kry, r, z);
+    cv_krylov_solve(B->kry, r, z);
     return 0;
 }
 
@@ -342,17 +343,16 @@ int cv_krylov_attach_forward(cv_solver *cv)
     return 0;
 }
 
-int cv_krylov_attach_backward(cv_solver *cv)
+int cv_krylov_attach_backward(cv_bwd *B)
 {
-    cv_backward *b = &cv->back;
-    b->kry = cv_krylov_new(model_ctx_model(cv->ctx), cv->linsol, 1, cv->sunctx);
-    b->LS = b->kry ? cv_spgmr(b->bwd.y, b->kry, cv->sunctx) : NULL;
-    if (!b->LS || CVodeSetLinearSolverB(cv->mem, b->bwd.which, b->LS, NULL) != CV_SUCCESS ||
-        CVodeSetJacTimesB(cv->mem, b->bwd.which, NULL, cv_jtimes_b) != CV_SUCCESS)
+    cv_solver *cv = B->cv;
+    B->kry = cv_krylov_new(model_ctx_model(cv->ctx), cv->linsol, 1, cv->sunctx);
+    B->LS = B->kry ? cv_spgmr(B->y, B->kry, cv->sunctx) : NULL;
+    if (!B->LS || CVodeSetLinearSolverB(cv->mem, B->which, B->LS, NULL) != CV_SUCCESS ||
+        CVodeSetJacTimesB(cv->mem, B->which, NULL, cv_jtimes_b) != CV_SUCCESS)
         return -1;
-    if (b->kry->kind != CV_PREC_NONE &&
-        CVodeSetPreconditionerB(cv->mem, b->bwd.which, cv_psetup_b, cv_psolve_b) !=
-            CV_SUCCESS)
+    if (B->kry->kind != CV_PREC_NONE &&
+        CVodeSetPreconditionerB(cv->mem, B->which, cv_psetup_b, cv_psolve_b) != CV_SUCCESS)
         return -1;
     return 0;
 }
@@ -374,8 +374,7 @@ int cv_krylov_attach_pair(cv_solver *cv)
 
 size_t cv_krylov_workspace_bytes(const cv_solver *cv)
 {
-    return cv_krylov_bytes(cv->kry) + cv_krylov_bytes(cv->back.kry) +
-           cv_krylov_bytes(cv->kry_adj);
+    return cv_krylov_bytes(cv->kry) + cv_krylov_bytes(cv->kry_adj);
 }
 
 static void cv_krylov_add_stats(const struct cv_krylov *k, cv_krylov_counts *c,
@@ -398,6 +397,6 @@ void cv_linsol_stats_get(const cv_solver *cv, cv_linsol_stats *st)
     memset(st, 0, sizeof *st);
     st->used = cv->linsol;
     cv_krylov_add_stats(cv->kry, &st->fwd, st);
-    cv_krylov_add_stats(cv->back.kry, &st->bwd, st);
+    cv_krylov_add_stats(cv->bwd ? cv->bwd->kry : NULL, &st->bwd, st);
     cv_krylov_add_stats(cv->kry_adj, &st->bwd, st);   /* a pair's adjoint block */
 }

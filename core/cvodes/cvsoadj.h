@@ -1,5 +1,5 @@
-/* cvsoadj — the second-order backward problem (forward-over-adjoint) of a CVODES forward
- * solve that was recorded with checkpoints AND first-order forward sensitivities
+/* cvsoadj — the second-order kind of backward problem (cvbwd.h: forward-over-adjoint) of a
+ * CVODES forward solve that was recorded with checkpoints AND first-order forward sensitivities
  * s_j = (∂x/∂θ) u_j along nd directions u_j (cv_forward_new: u_j = e_j, nd = np;
  * cv_forward_new_sens with directions: the caller's u_j).
  *
@@ -19,7 +19,8 @@
  * CVODES integrates it as a "BS" problem (CVodeInitBS: the callbacks receive the forward
  * sensitivities interpolated between checkpoints).  The BDF Newton iteration gets the exact
  * Jacobian  JB = ∂yB'/∂yB = [[−f_xᵀ, 0], [C_j, −f_xᵀ]],  C_j = −(∂f_x/∂(x,θ)·(s_j, u_j))ᵀ,
- * block lower-triangular with nd + 1 equal diagonal blocks.  Two linear solvers:
+ * block lower-triangular with nd + 1 equal diagonal blocks.  Two linear solvers
+ * (cv_backward_options.so_linsol):
  *   CV_SO_DENSE  CVODES's dense LU of the whole (nx(1+nd))² matrix — O(nx³ nd³) per set-up;
  *   CV_SO_BLOCK  our own SUNLinearSolver that factors the one nx × nx diagonal block of
  *                I − γ JB and solves by block forward substitution — O(nx³ + nd nx²) per
@@ -28,25 +29,11 @@
 #ifndef ODEGRAD_CVSOADJ_H
 #define ODEGRAD_CVSOADJ_H
 
-#include <stddef.h>
-#include "cvadj.h"
+#include "cvbwd.h"
 
-typedef enum { CV_SO_DENSE = 0, CV_SO_BLOCK = 1 } cv_so_linsol;
-
-/* Create the second-order backward problem at T with yB(T) = yB0 (nx(1 + nd)), qB(T) = 0.
- * The forward problem must have been run with checkpoints and first-order sensitivities
- * (not a caller-defined sensitivity system).  Returns 0, or -1 with a message. */
-int cv_soadjoint_begin(cv_solver *cv, const cv_backward_options *bo, cv_so_linsol linsol,
-                       double T, const double *yB0, char *err, size_t errlen);
-/* Integrate back to t (t0 ≤ t < current time); yB (nx(1+nd)) and qB (np(1+nd)) receive the
- * values at t. */
-int cv_soadjoint_to(cv_solver *cv, double t, double *yB, double *qB, char *err, size_t errlen);
-/* Restart at t from yB and qB (after the jumps at an observation time). */
-int cv_soadjoint_restart(cv_solver *cv, double t, const double *yB, const double *qB,
-                         char *err, size_t errlen);
-/* Steps of the backward problem, summed over restarts. */
-long cv_soadjoint_steps(cv_solver *cv);
-/* Number of directions nd (the forward sensitivities), 0 if the solver has none. */
-int cv_soadjoint_directions(const cv_solver *cv);
+/* y = [λ; μ_1; …; μ_nd] (nx(1 + nd) values), q = [q; q2_1; …; q2_nd] (np(1 + nd)); the
+ * forward problem must have been run with checkpoints and first-order sensitivities (not a
+ * caller-defined sensitivity system). */
+extern const cv_backward_kind cv_adjoint_second_order;
 
 #endif

@@ -1,6 +1,6 @@
-/* cvwrap — the CVODES solver core (creation, callbacks, error plumbing, freeing) and the
+/* cvwrap — the CVODES solver core (creation, callbacks, error handler, freeing) and the
  * forward problem of a model.  See cvwrap.h for what this layer promises; generic systems are
- * in cvsystem.c, the adjoint's backward problem in cvadj.c. */
+ * in cvsystem.c, backward problems in cvbwd.c (cvwrap_impl.h: who calls whom). */
 #include "cvwrap_impl.h"
 
 #include <math.h>
@@ -33,21 +33,6 @@ static int cv_lmm(cv_family family)
     return family == CV_FAMILY_ADAMS ? CV_ADAMS : CV_BDF;
 }
 
-int cv_all_finite(const double *v, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (!isfinite(v[i]))
-            return 0;
-    return 1;
-}
-
-void cv_dense_fill(SUNMatrix A, const double *J, int n, int transpose, double scale)
-{
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < n; j++)
-            SM_ELEMENT_D(A, i, j) = scale * (transpose ? J[j * n + i] : J[i * n + j]);
-}
-
 /* CVODES hands every error and warning to this handler instead of printing it.  The first
  * error since the last clear is kept: it names the root cause (e.g. the backward problem's
  * "mxstep steps taken"), while later ones are the callers' follow-ups. */
@@ -67,55 +52,6 @@ static void cv_error_handler(int error_code, const char *module, const char *fun
     for (char *c = cv->msg.text; *c; c++)   /* keep it one line */
         if (*c == '\n' || *c == '\r')
             *c = ' ';
-}
-
-void cv_message_clear(cv_solver *cv)
-{
-    cv->msg.text[0] = '\0';
-}
-
-/* what a user can do about a failure */
-static const char *cv_hint(int flag)
-{
-    switch (flag) {
-    case CV_TOO_MUCH_WORK:
-        return "raise --max-steps or loosen the tolerances";
-    case CV_TOO_MUCH_ACC:
-        return "loosen the tolerances";
-    case CV_ERR_FAILURE:
-    case CV_CONV_FAILURE:
-    case CV_LSETUP_FAIL:
-    case CV_LSOLVE_FAIL:
-        return "too stiff or ill-conditioned here for this solver";
-    case CV_RHSFUNC_FAIL:
-    case CV_FIRST_RHSFUNC_ERR:
-    case CV_REPTD_RHSFUNC_ERR:
-    case CV_UNREC_RHSFUNC_ERR:
-    case CV_QRHSFUNC_FAIL:
-    case CV_FIRST_QRHSFUNC_ERR:
-    case CV_REPTD_QRHSFUNC_ERR:
-    case CV_SRHSFUNC_FAIL:
-    case CV_FIRST_SRHSFUNC_ERR:
-    case CV_REPTD_SRHSFUNC_ERR:
-    case CV_QSRHSFUNC_FAIL:
-    case CV_REPTD_QSRHSFUNC_ERR:
-        return "the right-hand side became non-finite";
-    case CV_MEM_FAIL:
-        return "out of memory";
-    default:
-        return "see the CVODES message";
-    }
-}
-
-int cv_fail(cv_solver *cv, int flag, const char *phase, double t, char *err, size_t errlen)
-{
-    char *name = CVodeGetReturnFlagName(flag);   /* malloc'd by CVODES */
-    if (err && errlen)
-        snprintf(err, errlen, "%s: %s failed at t = %.9g (%s): %s; %s", cv->backend, phase, t,
-                 name ? name : "unknown flag", cv->msg.text[0] ? cv->msg.text : "no message",
-                 cv_hint(flag));
-    free(name);
-    return -1;
 }
 
 cv_solver *cv_setup_failed(cv_solver *cv, const char *what, char *err, size_t errlen)
@@ -605,21 +541,10 @@ long cv_steps(cv_solver *cv)
     return nst;
 }
 
-size_t cv_mem_workspace_bytes(void *mem)
-{
-    long lenrw = 0, leniw = 0, lenrwLS = 0, leniwLS = 0;
-    if (!mem)
-        return 0;
-    CVodeGetWorkSpace(mem, &lenrw, &leniw);
-    CVodeGetLinWorkSpace(mem, &lenrwLS, &leniwLS);
-    return (size_t)lenrw * sizeof(sunrealtype) + (size_t)leniw * sizeof(long) +
-           (size_t)lenrwLS * sizeof(sunrealtype) + (size_t)leniwLS * sizeof(long);
-}
-
 size_t cv_workspace_bytes(cv_solver *cv)
 {
-    return cv_mem_workspace_bytes(cv->mem) + cv_bwd_workspace_bytes(cv, &cv->back.bwd) +
-           cv_so_workspace_bytes(cv) + cv_krylov_workspace_bytes(cv);
+    return cv_mem_workspace_bytes(cv->mem) + cv_krylov_workspace_bytes(cv) +
+           (cv->attached ? cv->attached->workspace_bytes(cv) : 0);
 }
 
 /* ---- the loss from plain forward solves ------------------------------------------------- */
@@ -678,8 +603,8 @@ void cv_free(cv_solver *cv)
         return;
     if (cv->mem)
         CVodeFree(&cv->mem);   /* also frees the backward problems' CVODES memory */
-    cv_backward_release(cv);
-    cv_so_release(cv);
+    if (cv->attached)          /* what CVodeFree did not free of the backward problem */
+        cv->attached->release(cv);
     if (cv->account)
         mem_release(cv->account, cv->charged);
     if (cv->LS)

@@ -8,11 +8,11 @@
  *     (dense LU, or GMRES with exact products f_x·v for large sparse models: cv_linsol),
  *     optionally with forward sensitivities (right-hand side s_j' = f_x s_j + f_θ e_j from the
  *     model's exact J·v products), the running cost ∫g as a quadrature (and its sensitivities),
- *     and checkpoint recording for a later adjoint pass (backward problem: cvadj.c);
+ *     and checkpoint recording for a later backward pass (cvbwd.h);
  *   - a generic system y' = F(t, y) with a dense Jacobian and optional quadratures, integrated
  *     in either direction of time (the backsolve adjoint runs its augmented system on it).
  *
- * Observation outputs avoid the stale-value trap of CVODES (CVODES.md G1/G2): the solver is
+ * Observation outputs avoid the stale-value trap of CVODES (docs/cvodes.md T1/T2): the solver is
  * driven one step at a time (CV_ONE_STEP) and every observation time t_k ≤ t_ret is harvested
  * by interpolation within the step just taken (CVodeGetDky / CVodeGetSensDky).
  *
@@ -105,7 +105,8 @@ void cv_forward_final_state(const cv_solver *cv, double *x);
  * CVODES's counters). */
 long cv_steps(cv_solver *cv);
 /* Bytes of CVODES's own workspace (integrator + linear solver, forward and backward problems)
- * as CVODES reports it in words.  Checkpoint storage is not included (see cvadj.h). */
+ * as CVODES reports it in words, with the preconditioners of the Krylov solvers.  Checkpoint
+ * storage is not included (see cvckpt.h). */
 size_t cv_workspace_bytes(cv_solver *cv);
 
 /* ---- other forward sensitivity systems (used by the second-order backends) ----------------

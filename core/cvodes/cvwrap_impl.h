@@ -1,6 +1,19 @@
-/* cvwrap_impl — the solver record shared by the files of the CVODES wrapper: cvwrap.c
- * (forward problems, generic systems), cvbwd.c, cvadj.c and cvsoadj.c (backward problems),
- * cvlinsol.c and cvblocklu.c (linear solvers).  Not part of the public interface. */
+/* cvwrap_impl — the solver record shared by the files of the CVODES wrapper.  Not part of the
+ * public interface.  Who calls whom (each file calls only files below it, so there is no
+ * circle and the backward problems never reach into the forward problem's file):
+ *
+ *     cvsystem.c   generic systems y' = F(t, y)           → cvwrap.c
+ *     cvadj.c      first-order backward kind              → cvbwd.c, cvlinsol.c
+ *     cvsoadj.c    second-order backward kind             → cvbwd.c, cvblocklu.c
+ *     cvbwd.c      backward problems: life cycle, sweep   → cvlinsol.c (bytes), cvutil.c
+ *     cvwrap.c     solver core, forward problem           → cvlinsol.c, cvckpt.c, cvutil.c
+ *     cvlinsol.c   linear solvers (dense choice, Krylov)  → cvutil.c
+ *     cvckpt.c     bytes of the checkpoints
+ *     cvblocklu.c  block-triangular LU for the second order
+ *     cvutil.c     messages, finite checks, workspace bytes
+ *
+ * cvwrap.c frees and sizes a backward problem without naming it: the backward module attaches
+ * itself to the solver record (cv_attachment below). */
 #ifndef ODEGRAD_CVWRAP_IMPL_H
 #define ODEGRAD_CVWRAP_IMPL_H
 
@@ -10,7 +23,7 @@
 #include <sunlinsol/sunlinsol_dense.h>
 #include <sunmatrix/sunmatrix_dense.h>
 
-#include "cvadj.h"
+#include "cvbwd.h"
 
 /* The first CVODES error message since the last call (CVODES reports the root cause first,
  * then the callers' follow-ups), and how many warnings it issued. */
@@ -19,27 +32,39 @@ typedef struct {
     int warnings;
 } cv_message;
 
-/* What every backward problem of a forward solver with checkpoints holds on the CVODES side
- * — the first-order adjoint (cvadj.c) and the second-order one (cvsoadj.c) — and what
- * cvbwd.c does with it for both: integrate back, restart after a jump, count steps. */
-typedef struct {
-    const char *kind;          /* "backward", "second-order backward": names it in messages */
-    int active, which;         /* made by CVodeCreateB, and its index there */
+/* One backward problem of a forward solver with checkpoints (cvbwd.c), whatever its kind. */
+typedef struct cv_bwd {
+    cv_solver *cv;             /* its forward problem; CVODES hands this record to the callbacks */
+    const cv_backward_kind *kind;
+    int which;                 /* its index in CVODES (CVodeCreateB) */
     int ny, nq;                /* backward states and quadratures */
     N_Vector y, q;             /* their values (q unused when nq = 0) */
     long steps_before;         /* steps before the last re-initialisation */
+    eval_counts *counts;       /* backward-callback evaluations */
+    SUNMatrix A;               /* its Newton solver: a dense matrix (or NULL) and a solver */
+    SUNLinearSolver LS;
+    struct cv_krylov *kry;     /* the Krylov solver's preconditioner (cvlinsol.c), or NULL */
+    void *own;                 /* what the kind keeps (scratch), freed by kind->release */
 } cv_bwd;
 
-/* The first-order backward (adjoint) problem of a forward solver with checkpoints: λ (bwd.y,
- * nx) and the quadrature q (bwd.q, np: dL/dθ). */
+/* A kind of backward problem (cvbwd.h): its name in messages, the sizes it has on a forward
+ * problem (-1 and a reason when the forward problem was not recorded for it), its set-up after
+ * CVodeCreateB (its storage in B->own, CVodeInitB(S) with its right-hand side, the settings
+ * of cv_bwd_settings, its linear solver, its quadratures with cv_bwd_quad_settings; returns
+ * NULL or the step that failed, for the message) and the release of B->own. */
+struct cv_backward_kind {
+    const char *name;
+    int (*sizes)(const cv_solver *cv, int *ny, int *nq, const char **why);
+    const char *(*init)(cv_bwd *B, const cv_backward_options *bo, double T);
+    void (*release)(cv_bwd *B);
+};
+
+/* What a file above the solver core attaches to a solver (the backward problem, cvbwd.c):
+ * cv_workspace_bytes adds its bytes, cv_free releases it right after CVodeFree. */
 typedef struct {
-    cv_bwd bwd;
-    SUNMatrix A;
-    SUNLinearSolver LS;
-    eval_counts *counts;       /* backward-callback evaluations */
-    double *scratch_x, *scratch_th, *jac;   /* nx, np, nx*nx (jac: dense only) */
-    struct cv_krylov *kry;     /* the Krylov solver's preconditioner (cvlinsol.c), or NULL */
-} cv_backward;
+    size_t (*workspace_bytes)(cv_solver *cv);
+    void (*release)(cv_solver *cv);
+} cv_attachment;
 
 struct cv_solver {
     char backend[32];
@@ -89,8 +114,8 @@ struct cv_solver {
     long checkpoint_steps;     /* Nd (0: no adjoint recording) */
     cv_interp interp;
     int ncheck;                /* checkpoints after the forward pass */
-    cv_backward back;
-    struct cv_so_backward *so; /* the second-order backward problem (cvsoadj.c), or NULL */
+    cv_bwd *bwd;               /* the backward problem (cvbwd.c), or NULL */
+    const cv_attachment *attached;   /* how cv_free and cv_workspace_bytes reach it */
 };
 
 /* the solver core (cvwrap.c): a zeroed record with the settings; SUNContext, CVODES memory,
@@ -104,58 +129,37 @@ cv_solver *cv_core_init(cv_solver *cv, int n, double t0, const double *y0, char 
 int cv_quad_init(cv_solver *cv, int nq, const double *q0, double rtol, double atol, int errcon);
 cv_solver *cv_setup_failed(cv_solver *cv, const char *what, char *err, size_t errlen);
 
-/* "<backend>: <phase> failed at t = <t> (<FLAG>): <CVODES message>; <hint>" into err. */
+/* cvutil.c: "<backend>: <phase> failed at t = <t> (<FLAG>): <CVODES message>; <hint>" into
+ * err; forgetting the messages of earlier calls; copying a row-major n×n matrix into a dense
+ * SUNMatrix, transposed and scaled if asked (A = scale · (transpose ? Jᵀ : J)); the bytes of
+ * the workspace CVODES reports for one of its memories (integrator and linear solver) */
 int cv_fail(cv_solver *cv, int flag, const char *phase, double t, char *err, size_t errlen);
-/* forget the messages of earlier calls */
 void cv_message_clear(cv_solver *cv);
-/* copy a row-major n×n matrix into a dense SUNMatrix, transposed and scaled if asked:
- * A = scale · (transpose ? Jᵀ : J) */
 void cv_dense_fill(SUNMatrix A, const double *J, int n, int transpose, double scale);
+size_t cv_mem_workspace_bytes(void *mem);
 
 /* cvlinsol.c: the linear solver a solver gets (auto resolved; dense for a generic system
  * other than a state–adjoint pair); attaching a Krylov solver (cv->linsol one of the krylov
- * kinds) to the forward problem, to the backward problem (cv->back.which, .lambda set) and to
- * a state–adjoint pair; freeing; and the bytes of the preconditioners (not in CVODES's
- * workspace counts) */
+ * kinds) to the forward problem, to a first-order backward problem B (B->kry, B->LS: GMRES
+ * with −f_xᵀv and the transposed preconditioner) and to a state–adjoint pair; freeing; and
+ * the bytes of the preconditioners (not in CVODES's workspace counts): one, and the forward
+ * problem's own */
 cv_linsol cv_linsol_resolve(const cv_solver *cv);
 int cv_krylov_attach_forward(cv_solver *cv);
-int cv_krylov_attach_backward(cv_solver *cv);
+int cv_krylov_attach_backward(cv_bwd *B);
 int cv_krylov_attach_pair(cv_solver *cv);
 void cv_krylov_release(struct cv_krylov *k);
+size_t cv_krylov_bytes(const struct cv_krylov *k);
 size_t cv_krylov_workspace_bytes(const cv_solver *cv);
 
-/* cvbwd.c: the life cycle shared by the backward problems.  Creation (CVodeCreateB with the
- * family of bo; `kind` for messages), the settings every one gets from bo (tolerances, user
- * data = cv, step limit; and those of its quadratures), the one-line message of a failed
- * set-up ("<backend>: setting up the <kind> problem failed at <what>: <CVODES message>"),
- * integration back to t with y, q (q may be NULL) receiving the values there, a restart at t
- * from y, q (q NULL: zero quadratures) — these return 0 or -1, with the message in err where
- * they take one — and the steps summed over restarts and the bytes of the CVODES workspace
- * (both 0 before creation). */
-int cv_bwd_create(cv_solver *cv, cv_bwd *B, const char *kind, const cv_backward_options *bo);
-int cv_bwd_settings(cv_solver *cv, cv_bwd *B, const cv_backward_options *bo);
-int cv_bwd_quad_settings(cv_solver *cv, cv_bwd *B, const cv_backward_options *bo);
-int cv_bwd_setup_failed(cv_solver *cv, const char *kind, const char *what, char *err,
-                        size_t errlen);
-int cv_bwd_to(cv_solver *cv, cv_bwd *B, double t, double *y, double *q, char *err,
-              size_t errlen);
-int cv_bwd_restart(cv_solver *cv, cv_bwd *B, double t, const double *y, const double *q,
-                   char *err, size_t errlen);
-long cv_bwd_steps(cv_solver *cv, const cv_bwd *B);
-size_t cv_bwd_workspace_bytes(cv_solver *cv, const cv_bwd *B);
-/* cvwrap.c: the bytes of the workspace CVODES reports for one of its memories (integrator and
- * linear solver, in words) */
-size_t cv_mem_workspace_bytes(void *mem);
-
-/* cvadj.c: an upper bound of the bytes the adjoint storage holds so far, and freeing what the
- * backward problem owns outside CVODES (CVodeFree frees the rest) */
+/* cvckpt.c: an upper bound of the bytes the adjoint storage holds so far (charged during the
+ * forward pass) */
 size_t cv_checkpoint_charge_bound(const cv_solver *cv);
-void cv_backward_release(cv_solver *cv);
 
-/* cvsoadj.c: freeing the second-order backward problem's own storage, and its CVODES workspace
- * in bytes (0 when there is none) */
-void cv_so_release(cv_solver *cv);
-size_t cv_so_workspace_bytes(cv_solver *cv);
+/* cvbwd.c, for the kinds: the settings every backward problem gets from bo (tolerances, user
+ * data = B, step limit) and those of its quadratures (tolerances, error control); 0 or -1 */
+int cv_bwd_settings(cv_bwd *B, const cv_backward_options *bo);
+int cv_bwd_quad_settings(cv_bwd *B, const cv_backward_options *bo);
 
 /* cvblocklu.c: a direct linear solver for Newton matrices that are block lower-triangular
  * with nblocks equal nx × nx diagonal blocks (factors one block; see cvblocklu.c) */

@@ -1,53 +1,57 @@
-/* odeint — dispatch to the explicit Runge–Kutta or the Rosenbrock driver. */
+/* odeint — our integrators behind one face: the registry entry (integrator.h) names the
+ * family, and the family's operations below run its driver (rk.h or rosenbrock.h) with the
+ * entry's coefficients. */
 #include "odeint.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define ODEINT_ROSENBROCK "rosenbrock"
-
 struct odeint {
-    const char *name;
+    const integrator *it;
     odesys sys;
-    rk_solver *rk;
-    ros_solver *ros;
+    rk_solver *rk;     /* the family's solver: explicit Runge–Kutta … */
+    ros_solver *ros;   /* … or Rosenbrock */
     /* the caller's observer, wrapped per solve */
     odeint_observer observer;
     void *observer_ctx;
 };
 
+/* What differs between the families, as operations on the odeint (defined below). */
+typedef struct {
+    int (*create)(odeint *I, int n);
+    void (*destroy)(odeint *I);
+    size_t (*bytes)(const odeint *I);
+    int (*reserve)(odeint *I, int nout);
+    int (*adaptive)(odeint *I, const odeint_problem *P, const step_control *c, double *x,
+                    odeint_stats *st, char *err, size_t errlen);
+    int (*grid)(odeint *I, const odeint_problem *P, const step_grid *g, long first,
+                long count, double *x, odeint_stats *st, char *err, size_t errlen);
+} odeint_family;
+
+static const odeint_family *odeint_family_of(const integrator *it);
+
 int odeint_known(const char *name)
 {
-    return name && (rk_tableau_find(name) || strcmp(name, ODEINT_ROSENBROCK) == 0);
+    return integrator_find(name) != NULL;
 }
 
 int odeint_adaptive_capable(const char *name)
 {
-    if (!name)
-        return 0;
-    if (strcmp(name, ODEINT_ROSENBROCK) == 0)
-        return 1;
-    const rk_tableau *T = rk_tableau_find(name);
-    return T && T->e != NULL;
+    const integrator *it = integrator_find(name);
+    return it && it->adaptive;
 }
 
 odeint *odeint_new(const char *name, const odesys *sys)
 {
-    if (!odeint_known(name))
+    const integrator *it = integrator_find(name);
+    if (!it)
         return NULL;
     odeint *I = calloc(1, sizeof *I);
     if (!I)
         return NULL;
+    I->it = it;
     I->sys = *sys;
-    if (strcmp(name, ODEINT_ROSENBROCK) == 0) {
-        I->name = ODEINT_ROSENBROCK;
-        I->ros = ros_solver_new(&ros_ros34pw2, sys->n);
-    } else {
-        const rk_tableau *T = rk_tableau_find(name);
-        I->name = T->name;
-        I->rk = rk_solver_new(T, sys->n);
-    }
-    if (!I->rk && !I->ros) {
+    if (odeint_family_of(it)->create(I, sys->n) != 0) {
         free(I);
         return NULL;
     }
@@ -58,26 +62,23 @@ void odeint_free(odeint *I)
 {
     if (!I)
         return;
-    rk_solver_free(I->rk);
-    ros_solver_free(I->ros);
+    odeint_family_of(I->it)->destroy(I);
     free(I);
 }
 
 size_t odeint_bytes(const odeint *I)
 {
-    return sizeof *I + (I->rk ? rk_solver_bytes(I->rk) : ros_solver_bytes(I->ros));
+    return sizeof *I + odeint_family_of(I->it)->bytes(I);
 }
 
 int odeint_reserve(odeint *I, int nout)
 {
-    return I->rk ? rk_solver_reserve(I->rk, nout) : ros_solver_reserve(I->ros, nout);
+    return odeint_family_of(I->it)->reserve(I, nout);
 }
 
-const char *odeint_name(const odeint *I) { return I->name; }
-int odeint_stages(const odeint *I)
-{
-    return I->rk ? rk_solver_tableau(I->rk)->stages : ros_solver_tableau(I->ros)->stages;
-}
+const char *odeint_name(const odeint *I) { return I->it->name; }
+const integrator *odeint_integrator(const odeint *I) { return I->it; }
+int odeint_stages(const odeint *I) { return I->it->stages; }
 const rk_tableau *odeint_rk(const odeint *I) { return I->rk ? rk_solver_tableau(I->rk) : NULL; }
 const ros_solver *odeint_ros(const odeint *I) { return I->ros; }
 
@@ -140,40 +141,88 @@ static void odeint_stats_ros(const ros_stats *a, odeint_stats *st)
     st->t_reached = a->t_reached;
 }
 
+/* ---- the two families ------------------------------------------------------------------ */
+
+static int rk_family_create(odeint *I, int n)
+{
+    I->rk = rk_solver_new(I->it->rk, n);
+    return I->rk ? 0 : -1;
+}
+static void rk_family_destroy(odeint *I) { rk_solver_free(I->rk); }
+static size_t rk_family_bytes(const odeint *I) { return rk_solver_bytes(I->rk); }
+static int rk_family_reserve(odeint *I, int nout) { return rk_solver_reserve(I->rk, nout); }
+
+static int rk_family_adaptive(odeint *I, const odeint_problem *P, const step_control *c,
+                              double *x, odeint_stats *st, char *err, size_t errlen)
+{
+    const rk_problem R = odeint_rk_problem(I, P);
+    rk_stats s;
+    const int status = rk_solve_adaptive(I->rk, &R, c, x, &s, err, errlen);
+    odeint_stats_rk(&s, st);
+    return status;
+}
+
+static int rk_family_grid(odeint *I, const odeint_problem *P, const step_grid *g, long first,
+                          long count, double *x, odeint_stats *st, char *err, size_t errlen)
+{
+    const rk_problem R = odeint_rk_problem(I, P);
+    rk_stats s;
+    const int status = rk_solve_grid(I->rk, &R, g, first, count, x, &s, err, errlen);
+    odeint_stats_rk(&s, st);
+    return status;
+}
+
+static int ros_family_create(odeint *I, int n)
+{
+    I->ros = ros_solver_new(I->it->ros, n);
+    return I->ros ? 0 : -1;
+}
+static void ros_family_destroy(odeint *I) { ros_solver_free(I->ros); }
+static size_t ros_family_bytes(const odeint *I) { return ros_solver_bytes(I->ros); }
+static int ros_family_reserve(odeint *I, int nout) { return ros_solver_reserve(I->ros, nout); }
+
+static int ros_family_adaptive(odeint *I, const odeint_problem *P, const step_control *c,
+                               double *x, odeint_stats *st, char *err, size_t errlen)
+{
+    const ros_problem R = odeint_ros_problem(I, P);
+    ros_stats s;
+    const int status = ros_solve_adaptive(I->ros, &R, c, x, &s, err, errlen);
+    odeint_stats_ros(&s, st);
+    return status;
+}
+
+static int ros_family_grid(odeint *I, const odeint_problem *P, const step_grid *g, long first,
+                           long count, double *x, odeint_stats *st, char *err, size_t errlen)
+{
+    const ros_problem R = odeint_ros_problem(I, P);
+    ros_stats s;
+    const int status = ros_solve_grid(I->ros, &R, g, first, count, x, &s, err, errlen);
+    odeint_stats_ros(&s, st);
+    return status;
+}
+
+static const odeint_family odeint_families[] = {
+    [INTEGRATOR_RK] = {rk_family_create, rk_family_destroy, rk_family_bytes,
+                       rk_family_reserve, rk_family_adaptive, rk_family_grid},
+    [INTEGRATOR_ROSENBROCK] = {ros_family_create, ros_family_destroy, ros_family_bytes,
+                               ros_family_reserve, ros_family_adaptive, ros_family_grid},
+};
+
+static const odeint_family *odeint_family_of(const integrator *it)
+{
+    return &odeint_families[it->family];
+}
+
 int odeint_adaptive(odeint *I, const odeint_problem *P, const step_control *c, double *x,
                     odeint_stats *st, char *err, size_t errlen)
 {
-    int status;
-    if (I->rk) {
-        const rk_problem R = odeint_rk_problem(I, P);
-        rk_stats s;
-        status = rk_solve_adaptive(I->rk, &R, c, x, &s, err, errlen);
-        odeint_stats_rk(&s, st);
-    } else {
-        const ros_problem R = odeint_ros_problem(I, P);
-        ros_stats s;
-        status = ros_solve_adaptive(I->ros, &R, c, x, &s, err, errlen);
-        odeint_stats_ros(&s, st);
-    }
-    return status;
+    return odeint_family_of(I->it)->adaptive(I, P, c, x, st, err, errlen);
 }
 
 int odeint_grid(odeint *I, const odeint_problem *P, const step_grid *g, long first,
                 long count, double *x, odeint_stats *st, char *err, size_t errlen)
 {
-    int status;
-    if (I->rk) {
-        const rk_problem R = odeint_rk_problem(I, P);
-        rk_stats s;
-        status = rk_solve_grid(I->rk, &R, g, first, count, x, &s, err, errlen);
-        odeint_stats_rk(&s, st);
-    } else {
-        const ros_problem R = odeint_ros_problem(I, P);
-        ros_stats s;
-        status = ros_solve_grid(I->ros, &R, g, first, count, x, &s, err, errlen);
-        odeint_stats_ros(&s, st);
-    }
-    return status;
+    return odeint_family_of(I->it)->grid(I, P, g, first, count, x, st, err, errlen);
 }
 
 int odeint_fixed_grid(const odeint *I, double t0, double tf, long steps, int nout,
@@ -184,7 +233,7 @@ int odeint_fixed_grid(const odeint *I, double t0, double tf, long steps, int nou
     g->steps = steps;
     g->times = NULL;
     *times = NULL;
-    if (I->rk)
+    if (I->it->dense)
         return 0;
     /* merge t_k = uniform grid with the observation times (both sorted), dropping
      * duplicates and anything outside (t0, tf) */

@@ -1,10 +1,11 @@
 /* odeint — our own integrators behind one face, for the backends that run them on an odesys
- * (tape, checkpoint): an explicit Runge–Kutta method (rk.h) or the Rosenbrock W-method
+ * (tape, checkpoint, interp): an explicit Runge–Kutta method (rk.h) or the Rosenbrock W-method
  * (rosenbrock.h), adaptive or along a time grid, with one observer type.
  *
- * Solver names: "euler", "rk4" (fixed step only), "dopri5" (adaptive or fixed),
- * "rosenbrock" (ROS34PW2; adaptive, or fixed on a grid that contains the observation
- * times — odeint_fixed_grid builds one). */
+ * Which integrators exist, their names and properties are the registry's (integrator.h):
+ * methods without an error estimate run on fixed grids only, and methods without dense
+ * output (Rosenbrock) on grids that contain the observation times — odeint_fixed_grid builds
+ * one.  The family's driver is chosen from the registry entry, not from the name. */
 #ifndef ODEGRAD_ODEINT_H
 #define ODEGRAD_ODEINT_H
 
@@ -12,6 +13,7 @@
 #include "odesys.h"
 #include "rk.h"
 #include "rosenbrock.h"
+#include "integrator.h"
 
 /* An accepted step as any observer sees it; exactly one of rk / ros is set. */
 typedef struct {
@@ -42,7 +44,7 @@ typedef struct {
 
 typedef struct odeint odeint;
 
-/* Is `name` one of ours, and can it run adaptively? */
+/* Is `name` one of ours (the registry's), and can it run adaptively? */
 int odeint_known(const char *name);
 int odeint_adaptive_capable(const char *name);
 /* NULL if the name is unknown or out of memory. */
@@ -52,6 +54,7 @@ size_t odeint_bytes(const odeint *I);
 /* Room for nout observation times (see rk_solver_reserve); 0 or -1. */
 int odeint_reserve(odeint *I, int nout);
 const char *odeint_name(const odeint *I);
+const integrator *odeint_integrator(const odeint *I);
 int odeint_stages(const odeint *I);
 const rk_tableau *odeint_rk(const odeint *I);      /* NULL for Rosenbrock */
 const ros_solver *odeint_ros(const odeint *I);     /* NULL for Runge–Kutta */

@@ -28,7 +28,7 @@ typedef int (*rk_rhs_fn)(double t, const double *x, double *f, void *ctx);
 
 /* One explicit Runge–Kutta method, as constant data (see rk_tableau.c). */
 typedef struct {
-    const char *name;
+    const char *name;    /* the method's name in the literature, for messages */
     int stages;          /* s; for FSAL methods including the reused last stage */
     int order;           /* order of x_next */
     int error_order;     /* order of the embedded solution; 0 = no estimate (fixed step) */
@@ -41,8 +41,9 @@ typedef struct {
     const double *dense; /* s×q row-major */
 } rk_tableau;
 
-extern const rk_tableau rk_euler, rk_rk4, rk_dopri5;
-/* By name ("euler", "rk4", "dopri5"), or NULL. */
+extern const rk_tableau rk_euler, rk_rk4, rk_dopri5, rk_tsit5;
+/* By the tableau's own name (its name in the literature), or NULL.  The solver names users
+ * type are the integrator registry's (integrator.h). */
 const rk_tableau *rk_tableau_find(const char *name);
 
 /* Stage time: t + c·h, and exactly t_next when c = 1 (so that an FSAL stage and the next

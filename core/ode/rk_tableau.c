@@ -1,4 +1,6 @@
-/* rk_tableau — the explicit Runge–Kutta methods, one constant table each.
+/* rk_tableau — the coefficients of the explicit Runge–Kutta methods, one constant table each.
+ * A tableau's name is the method's name in the literature, used in the driver's messages;
+ * the names the user types are the integrator registry's (integrator.c).
  *
  * Dense-output coefficients are stored expanded in powers of σ (b_i(σ) = Σ_k d_ik σ^(k+1)),
  * as exact rationals where they are.  tests/core/test_rk_tableau.c checks every table
@@ -14,7 +16,7 @@ static const double euler_c[1] = {0.0};
 static const double euler_dense[1] = {1.0};
 
 const rk_tableau rk_euler = {
-    .name = "euler", .stages = 1, .order = 1, .error_order = 0, .fsal = 0,
+    .name = "Euler", .stages = 1, .order = 1, .error_order = 0, .fsal = 0,
     .A = euler_A, .b = euler_b, .c = euler_c, .e = NULL,
     .dense_degree = 1, .dense = euler_dense,
 };
@@ -37,7 +39,7 @@ static const double rk4_dense[12] = {
 };
 
 const rk_tableau rk_rk4 = {
-    .name = "rk4", .stages = 4, .order = 4, .error_order = 0, .fsal = 0,
+    .name = "classical RK4", .stages = 4, .order = 4, .error_order = 0, .fsal = 0,
     .A = rk4_A, .b = rk4_b, .c = rk4_c, .e = NULL,
     .dense_degree = 3, .dense = rk4_dense,
 };
@@ -80,12 +82,55 @@ static const double dopri5_dense[28] = {
 };
 
 const rk_tableau rk_dopri5 = {
-    .name = "dopri5", .stages = 7, .order = 5, .error_order = 4, .fsal = 1,
+    .name = "Dormand-Prince 5(4)", .stages = 7, .order = 5, .error_order = 4, .fsal = 1,
     .A = dopri5_A, .b = dopri5_b, .c = dopri5_c, .e = dopri5_e,
     .dense_degree = 4, .dense = dopri5_dense,
 };
 
-static const rk_tableau *const rk_tableaus[] = {&rk_euler, &rk_rk4, &rk_dopri5, NULL};
+/* ---- Tsitouras 5(4) (Ch. Tsitouras, Comput. Math. Appl. 62, 2011, Table 1), FSAL, 7 stages.
+ * Built on the first column simplifying assumption only (not b_2 = 0 as Dormand–Prince), which
+ * leaves room for smaller principal error coefficients.  Coefficients as published (decimal,
+ * about 16 digits: a_i1 = c_i − Σ_{j>1} a_ij as in the paper).  e = b − b̂ as published for the
+ * error estimate (its sign is irrelevant to the norm).  Dense output: the paper's fourth-order
+ * continuous extension, expanded in powers of σ (b_i(1) = b_i). ------------------------ */
+static const double tsit5_A[49] = {
+    0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+    0.161, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+    -0.008480655492356989, 0.335480655492357, 0.0, 0.0, 0.0, 0.0, 0.0,
+    2.897153057105493, -6.359448489975075, 4.3622954328695815, 0.0, 0.0, 0.0, 0.0,
+    5.325864828439257, -11.748883564062828, 7.4955393428898365, -0.09249506636175525, 0.0,
+    0.0, 0.0,
+    5.86145544294642, -12.92096931784711, 8.159367898576159, -0.071584973281401,
+    -0.028269050394068383, 0.0, 0.0,
+    0.09646076681806523, 0.01, 0.4798896504144996, 1.379008574103742, -3.290069515436081,
+    2.324710524099774, 0.0,
+};
+static const double tsit5_b[7] = {
+    0.09646076681806523, 0.01, 0.4798896504144996, 1.379008574103742, -3.290069515436081,
+    2.324710524099774, 0.0,
+};
+static const double tsit5_c[7] = {0.0, 0.161, 0.327, 0.9, 0.9800255409045097, 1.0, 1.0};
+static const double tsit5_e[7] = {
+    -0.00178001105222577714, -0.0008164344596567469, 0.007880878010261995,
+    -0.1447110071732629, 0.5823571654525552, -0.45808210592918697, 1.0 / 66.0,
+};
+static const double tsit5_dense[28] = {
+    1.0, -2.763706197274826, 2.9132554618219126, -1.0530884977290216,
+    0.0, 0.13169999999999998, -0.2234, 0.1017,
+    0.0, 3.9302962368947516, -5.941033872131505, 2.490627285651253,
+    0.0, -12.411077166933676, 30.33818863028232, -16.548102889244902,
+    0.0, 37.50931341651104, -88.1789048947664, 47.37952196281928,
+    0.0, -27.896526289197286, 65.09189467479366, -34.87065786149661,
+    0.0, 1.5, -4.0, 2.5,
+};
+
+const rk_tableau rk_tsit5 = {
+    .name = "Tsitouras 5(4)", .stages = 7, .order = 5, .error_order = 4, .fsal = 1,
+    .A = tsit5_A, .b = tsit5_b, .c = tsit5_c, .e = tsit5_e,
+    .dense_degree = 4, .dense = tsit5_dense,
+};
+
+static const rk_tableau *const rk_tableaus[] = {&rk_euler, &rk_rk4, &rk_dopri5, &rk_tsit5, NULL};
 
 const rk_tableau *rk_tableau_find(const char *name)
 {

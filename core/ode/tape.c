@@ -17,10 +17,8 @@ tape *tape_new(const odeint *I, const odesys *sys, mem_account *acc)
     T->np = sys->np;
     T->s = odeint_stages(I);
     T->acc = acc;
-    if (T->rk)
-        T->nvec = T->rk->fsal ? T->s - 1 : T->s;
-    else
-        T->nvec = T->s + 1;
+    T->reverse = odeint_integrator(I)->reverse;
+    T->nvec = integrator_tape_vectors(odeint_integrator(I));
     T->record_bytes = sizeof(tape_rec) + (size_t)T->nvec * (size_t)T->n * sizeof(double);
 
     const size_t n = (size_t)T->n, s = (size_t)T->s;
@@ -140,8 +138,7 @@ int tape_sweep(tape *T, tape_outputs *out, tape_adjoint *adj)
     while (T->last) {
         tape_rec *rec = T->last;
         const long k = T->first + T->steps - 1;
-        const int status = T->rk ? tape_reverse_rk(T, rec, k, out, adj)
-                                 : tape_reverse_ros(T, rec, k, out, adj);
+        const int status = T->reverse(T, rec, k, out, adj);
         if (status != 0)
             return -1;
         memcpy(T->x_after, rec->v, sizeof(double) * (size_t)T->n);

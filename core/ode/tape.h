@@ -10,7 +10,10 @@
  *                 x_k, so it is not stored twice): s vectors (s − 1 for FSAL);
  *   Rosenbrock:   x_k and the stage increments u_1 … u_s (Y_i = x_k + Σ a_ij u_j is
  *                 recomputed with the forward arithmetic): s + 1 vectors;
- * plus a header (link, t_k, t_{k+1}): 24 bytes.  Each record is one allocation charged to
+ * plus a header (link, t_k, t_{k+1}): 24 bytes.  (integrator_tape_vectors gives the count for
+ * each registered integrator, and the entry's reverse step sweeps its records: e.g. dopri5
+ * and tsit5, both FSAL with 7 stages, keep 6 vectors, 24 + 48·n bytes per step; rosenbrock
+ * keeps 5, 24 + 40·n.)  Each record is one allocation charged to
  * the caller's mem_account, so the tape's bytes are exactly (header + vectors·n·8) per
  * step, and a record that would pass the account's cap is refused BEFORE it is allocated:
  * recording stops with a one-line error instead of exhausting memory.
@@ -55,7 +58,7 @@ const char *tape_error(const tape *T);    /* why recording or sweeping stopped *
  * (as the integrator reported them) and contributes seed[i·n … i·n+n−1] = ∂L/∂x(t_i).
  * The sweep consumes outputs from the end: those with index < cursor are still to come
  * (start with cursor = nout). */
-typedef struct {
+typedef struct tape_outputs {
     int nout;
     const long *step;
     const double *frac;
@@ -66,7 +69,7 @@ typedef struct {
 /* The running adjoint: xbar = ∂L/∂x at the current position (the end of the recorded
  * steps on entry to a sweep, their start on exit); carry = FSAL's pending adjoint of
  * f(t, x) at that position (zero otherwise); thbar accumulates ∂L/∂θ. */
-typedef struct {
+typedef struct tape_adjoint {
     double *xbar;    /* n */
     double *carry;   /* n */
     double *thbar;   /* np */

@@ -14,6 +14,7 @@ typedef struct tape_rec {
 
 struct tape {
     odesys sys;
+    integrator_reverse_fn reverse;   /* the integrator's reverse step (registry) */
     const rk_tableau *rk;     /* explicit Runge–Kutta, or … */
     const ros_solver *ros;    /* … Rosenbrock (coefficients and stage inputs) */
     int n, np, s, nvec;

@@ -65,6 +65,29 @@ grep -q "2 starts did not finish normally" slow.txt && pass || fail "no note of 
   pass || fail "time budget rows: $(grep -E ',(exit|iterations|status),' res/budget.csv)"
 grep -q "max-cpu=1e-9" res/budget.csv && pass || fail "the budget is not part of the case's options"
 
+# trust-region reflective and Ipopt: the JSON summary gives every start and the best θ by name;
+# the convergence trace has a line per accepted step of every start
+"$ODEGRAD" fit --model freefall --optimizer trr --hessian soadjoint --hybrid fim --starts 2 --seed 7 \
+  --study refl --results res > /dev/null 2> refl.txt && pass || fail "trr fit failed: $(cat refl.txt)"
+"$ODEGRAD" fit --model freefall --optimizer ipopt --hessian soadjoint --starts 2 --seed 7 \
+  --study refl --results res --format json > refl.json 2> refl.txt && pass || fail "ipopt fit failed: $(cat refl.txt)"
+# every pair's best start, its θ by name (the generating values: the data are exact)
+[[ $(grep -c '"best_start": {"start"' refl.json) == 2 && $(grep -c '"start_results": \[' refl.json) == 2 ]] &&
+  pass || fail "JSON summary without best_start/start_results: $(cat refl.json)"
+grep -o '"best_start": {[^}]*"theta": {"g": [^,]*, "mu": [^}]*' refl.json |
+  sed 's/.*"g": \([^,]*\), "mu": \(.*\)/\1 \2/' |
+  awk '{dg = $1 - 9.8; dm = $2 - 0.5; if (dg*dg > 1e-10 || dm*dm > 1e-10) bad++; n++} END {exit !(n == 2 && !bad)}' &&
+  pass || fail "best theta by name: $(grep -o '"theta": {[^}]*}' refl.json)"
+grep -q '"pair": "trr/fim>soadjoint"' refl.json && grep -q '"evals_approx_hessian": [1-9]' refl.json &&
+  pass || fail "the hybrid pair's approximate Hessians are not reported"
+[[ $(awk -F'\t' '$2 == "ipopt/soadjoint"' res/refl.trace.tsv | wc -l) -ge 2 ]] && pass || fail "no ipopt trace"
+grep -q "^iteration"$'\t'"trr/fim>soadjoint" res/refl--freefall.trace.tsv && pass || fail "per-model trace"
+"$ODEGRAD" fit --model freefall --optimizer trr --hessian soadjoint --hybrid fim --starts 2 --seed 7 \
+  --study refl --results res --format csv > refl.csv 2>/dev/null && pass || fail "csv summary"
+[[ $(grep -c "trr/fim>soadjoint" refl.csv) == 2 ]] && grep -q "g=9.8" refl.csv && pass ||
+  fail "csv: one row per start with theta: $(cat refl.csv)"
+expect_error 2 "newton-tr has no hybrid scheme; --hybrid is for --optimizer trr" -- fit --model freefall --optimizer newton-tr --hessian soadjoint --hybrid fim
+
 # the figure from these results
 if command -v gnuplot > /dev/null; then
   mkdir -p figs
@@ -73,5 +96,7 @@ if command -v gnuplot > /dev/null; then
   for ext in png svg; do
     [[ -s figs/fit_waterfall-small--freefall.$ext ]] && pass || fail "fit_waterfall-small--freefall.$ext missing"
   done
+  gnuplot -e "results='res'; figures='figs'; plots='$ODEGRAD_SOURCE/plots'" "$ODEGRAD_SOURCE/plots/fit_trace.gp" 2> gp.txt &&
+    [[ -s figs/fit_trace-refl--freefall.png ]] && pass || fail "fit_trace.gp failed: $(cat gp.txt)"
 fi
 finish

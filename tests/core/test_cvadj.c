@@ -1,12 +1,12 @@
 /* cvadj — CVODES's checkpoint storage: the number of checkpoints is exactly steps/Nd, their
- * bytes grow with it, and the byte count of cvadj.c agrees with the heap growth that glibc
+ * bytes grow with it, and the byte count of cvckpt.c agrees with the heap growth that glibc
  * (mallinfo2) sees during the forward pass, for Hermite and polynomial interpolation, with
  * and without a running-cost quadrature. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cvadj.h"
+#include "cvckpt.h"
 #include "memtrack.h"
 #include "check.h"
 #include "registry.h"

@@ -46,9 +46,11 @@ static void krylov_counts(const char *name, cv_linsol ls, double max_per_solve)
     double *q = malloc(sizeof(double) * (size_t)m->np);
     for (int i = 0; i < m->nx; i++)
         lambda[i] = 1.0;
-    cv_backward_options bo = {CV_FAMILY_BDF, m->rtol, m->atol, 100000, 1, &bwd};
-    CHECK(cv_adjoint_begin(cv, &bo, m->tf, lambda, err, sizeof err) == 0, "%s: %s", name, err);
-    CHECK(cv_adjoint_to(cv, m->t0, lambda, q, err, sizeof err) == 0, "%s: %s", name, err);
+    cv_backward_options bo = {CV_FAMILY_BDF, m->rtol, m->atol, 100000, 1, &bwd, CV_SO_BLOCK};
+    CHECK(cv_backward_begin(cv, &cv_adjoint_first_order, &bo, m->tf, lambda, err, sizeof err) ==
+              0,
+          "%s: %s", name, err);
+    CHECK(cv_backward_to(cv, m->t0, lambda, q, err, sizeof err) == 0, "%s: %s", name, err);
     cv_linsol_stats st;
     cv_linsol_stats_get(cv, &st);
     const size_t bytes = cv_workspace_bytes(cv);

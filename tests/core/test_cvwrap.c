@@ -1,6 +1,6 @@
 /* cvwrap — the CVODES wrapper itself:
  *  - outputs at 1000 dense observation times (the case where CVodeGetSens after CV_NORMAL
- *    returned stale values, CVODES.md G1) match the closed-form free fall, states and
+ *    returned stale values, docs/cvodes.md T1) match the closed-form free fall, states and
  *    sensitivities, in plain and in checkpointing (CVodeF) mode;
  *  - a generic system integrates backwards in time and restarts, exactly as y' = −y says;
  *  - a failure is one line with backend, phase, time and flag, and CVODES prints nothing. */

@@ -1,6 +1,6 @@
 /* Checkpoint schedules: every schedule is valid (simulated action by action), the binomial
  * one reverses every step exactly once, in order, holds at most s checkpoints and needs
- * exactly p(l, s) forward steps — checked against the closed form of REFERENCES.md, against
+ * exactly p(l, s) forward steps — checked against the closed form p(l, s) of Griewank & Walther (ACM TOMS 2000), against
  * the exhaustive recursion p(l, s) = min_m [m + p(l−m, s−1) + p(m, s)] for all l ≤ 150,
  * s ≤ 7, and against the published examples (l = 1000, s = 10: 3.64·l; l = 10⁴, s = 20:
  * 3.80·l). */

@@ -8,7 +8,7 @@
  *     exact: x1 = 1/(1 + 9 e^(−t)), x2 = 10/(e^t + 9).
  *
  * Checked: fitted log-log slopes of the global error at tf (Euler 1, RK4 4, DOPRI5 5,
- * each within ±0.3), of the dense output error at observation times inside steps (the
+ * Tsit5 5, each within ±0.3), of the dense output error at observation times inside steps (the
  * expected order is min(p, q+1) for a continuous extension of order q: 1, 4, 5), and that
  * adaptive DOPRI5 meets the tolerance it is asked for on both problems (global error within
  * 10× the tolerance, at rtol = atol from 1e-4 to 1e-12). */
@@ -155,6 +155,7 @@ int main(void)
     check_order(&rk_euler, 400, 1.0, 1.0);
     check_order(&rk_rk4, 10, 4.0, 4.0);
     check_order(&rk_dopri5, 10, 5.0, 5.0);
+    check_order(&rk_tsit5, 10, 5.0, 5.0);
 
     /* problem A on [0, 10]: outputs every 0.5 and at tf */
     enum { NA = 20 };

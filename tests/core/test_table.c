@@ -127,7 +127,7 @@ static void test_malformed(void)
     expect_error("ungrouped.tsv", text, &ungrouped, ":3:", "duplicate time 0");
 }
 
-/* The shipped tables parse, with the data counts of MODELS.md. */
+/* The shipped tables parse, with the data counts of docs/models.md. */
 static void test_shipped(void)
 {
     struct {

@@ -68,7 +68,7 @@ int main(void)
     opt_settings_init(&s);
 
     const opt_problem oracle = {2, lower, upper, m, exact_loss, exact_gradient, exact_hessian,
-                                NULL, 0, 0.0};
+                                NULL, 0, 0.0, NULL};
     method_options o;
     method_options_init(&o);
     const struct {

@@ -1,4 +1,4 @@
-/* jakstat (9 states, 17 log10 parameters, 46 data): the structural property of MODELS.md §3 —
+/* jakstat (9 states, 17 log10 parameters, 46 data): the structural property of docs/models.md §3 —
  * states and observables depend on p2 and init_STAT only through their product, so Hessian
  * columns 2 and 5 are equal — for soadjoint and soforward; the two backends' Hessians and
  * gradients agree entrywise at tight tolerance; every Hessian is symmetric. */

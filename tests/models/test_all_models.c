@@ -1,4 +1,4 @@
-/* test_all_models — for every model of MODELS.md at its nominal θ:
+/* test_all_models — for every model of docs/models.md at its nominal θ:
  *   - the loss from CVODES (BDF) at rtol 1e-12 agrees with our adaptive solves at the same
  *     tolerances: Runge–Kutta (Dormand–Prince 5(4), dense output) and Rosenbrock (ROS34PW2,
  *     the stiff one);

@@ -1,4 +1,4 @@
-/* test_freefall — the closed-form oracle itself: the check point of MODELS.md §1, and the
+/* test_freefall — the closed-form oracle itself: the check point of docs/models.md §1, and the
  * exact gradient and Hessian of the loss against Richardson differences of the exact loss. */
 #include "freefall.h"
 #include "check.h"
@@ -29,7 +29,7 @@ static double difference(const model *m, const double *theta, int j, int i)
 
 int main(void)
 {
-    /* MODELS.md §1 check point: g = 9.81, μ = 0.3, v0 = 2, y0 = 1, t = 5 → y = 85.0003197 */
+    /* docs/models.md §1 check point: g = 9.81, μ = 0.3, v0 = 2, y0 = 1, t = 5 → y = 85.0003197 */
     const double y = freefall_position_at(5.0, 9.81, 0.3, 1.0, 2.0);
     expect(fabs(y - 85.0003197) < 5e-8, "check point y(5)", y, 85.0003197);
     /* ∂y/∂μ = −111.906623 there, by differences of the closed form */

@@ -1,4 +1,4 @@
-/* test_jakstat — the JAK2/STAT5 model (MODELS.md §3): parameters, data, the positive spline
+/* test_jakstat — the JAK2/STAT5 model (docs/models.md §3): parameters, data, the positive spline
  * input, the loss at the nominal θ from independent solvers, the structural identity of the
  * p2 and init_STAT gradient entries, and the conservation law along the trajectory. */
 #include "modeltest.h"

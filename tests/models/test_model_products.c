@@ -1,5 +1,5 @@
 /* test_model_products — every derivative the model layer hands to a backend, for every model
- * of MODELS.md, against differences of the model's own values (Richardson-extrapolated
+ * of docs/models.md, against differences of the model's own values (Richardson-extrapolated
  * central differences, error O(h⁴)):
  *   f_x dx + f_θ u            (model_rhs_jvp)      vs differences of model_rhs along (dx, u)
  *   f_xᵀ w, f_θᵀ w            (model_rhs_vjp)      vs the transpose identity wᵀ(J v) = (Jᵀw)ᵀv

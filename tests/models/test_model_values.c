@@ -1,5 +1,5 @@
 /* test_model_values — each model's graphs against an independent hand-written implementation
- * of the equations of MODELS.md (bench/handrhs.c): the right-hand side at seeded states and
+ * of the equations of docs/models.md (bench/handrhs.c): the right-hand side at seeded states and
  * times in every condition (the Brusselator also with its forcing switched on), and the
  * initial states, data and loss terms against their definitions. */
 #include "modeltest.h"
@@ -92,7 +92,7 @@ static void check_rhs(const value_case *vc)
     model_destroy(m);
 }
 
-/* Initial state, data and loss of the Brusselator by their definitions (MODELS.md §5). */
+/* Initial state, data and loss of the Brusselator by their definitions (docs/models.md §5). */
 static void check_brusselator_definition(int N)
 {
     char name[32], err[256];

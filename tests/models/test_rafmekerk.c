@@ -1,4 +1,4 @@
-/* test_rafmekerk — the RAF/MEK/ERK model (MODELS.md §4): structure and data, the nominal θ
+/* test_rafmekerk — the RAF/MEK/ERK model (docs/models.md §4): structure and data, the nominal θ
  * mapped from the published fit, and the steady-state initial state — f(x0) = 0 at t = 0
  * without inhibitor, x0 against an independent bisection of the scalar steady-state equation,
  * ∂x0/∂θ (model_x0_jac) against central differences — at the nominal θ and at seeded θ drawn
