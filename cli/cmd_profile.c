@@ -19,7 +19,7 @@
 #include "store.h"
 
 #define PROFILE_DEFAULT_STUDY "profile"
-#define PROFILE_DEFAULT_RESULTS "results"
+#define PROFILE_DEFAULT_RESULTS STORE_SCRATCH_DIR
 
 static const args_opt profile_options[] = {
     { "kind", "K", "optimisation | integration | both (default both)", 0 },

@@ -15,7 +15,8 @@
 # figure draws and names: a start within `floor` of the best is drawn on the floor line (open
 # circle), one further than `ceiling` (diverged) on the ceiling line (triangle up), and a start
 # without an objective (failed) on a row above it (cross).  Filled points: the optimiser
-# converged; open: it stopped otherwise.  Each pair keeps its colour in every figure.
+# converged; open: it stopped otherwise.  Each pair keeps its colour in every figure
+# (plots/palette.gpi's pair_colour).
 if (!exists("plots")) plots = "plots"
 load plots."/palette.gpi"
 load plots."/check.gpi"

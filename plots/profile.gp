@@ -6,7 +6,11 @@
 # Data, written by `odegrad profile` (bench/profile_output.h): <results>/<study>--<model>.profile.tsv,
 # one gnuplot block per parameter and kind, first line a header "t <parameter> value kind";
 # rows t, parameter, PL − L̂, kind.  Writes <figures>/profile-<study>--<model>.png and .svg.
+# The y axis ends at 2.5 times the threshold; a profile point above it is drawn on the top edge
+# as a triangle (named in the key).  The key is in the first panel and holds for all.
 set datafile separator "\t"
+if (!exists("plots")) plots = "plots"
+load plots."/check.gpi"
 threshold = 1.9207294103470620
 files = system("ls '".results."'/*--*.profile.tsv 2>/dev/null")
 do for [pf in files] {
@@ -16,6 +20,13 @@ do for [pf in files] {
     bparam = system("awk -F'\t' '$1 == \"t\" {print $2}' '".pf."'")
     bkind = system("awk -F'\t' 'p == 1 {print $4; p = 0} $1 == \"t\" {p = 1}' '".pf."'")
     np = words(params)
+    top = 2.5 * threshold
+    # the points of one parameter above the top edge, drawn on it: "t top"
+    above(name) = "< awk -F'\t' '$1 == \"t\" { next } NF >= 4 && $2 == \"".name."\" && $3 != \"nan\" && $3 + 0 > ".sprintf("%.17g", top)." { print $1 \"\t\" ".sprintf("%.17g", top)." }' '".pf."'"
+    n_above(name) = int(system(above(name)[3:]." | wc -l"))
+    # the first panel with a point above the top carries the marker's key entry
+    first_above = 0
+    do for [q=np:1:-1] { if (n_above(word(params, q)) > 0) { first_above = q } }
     nb = words(bparam)
     cols = np <= 4 ? np : (np <= 9 ? 3 : 5)
     rows = int((np + cols - 1) / cols)
@@ -24,7 +35,7 @@ do for [pf in files] {
         set output figures."/profile-".base.".".term
         set multiplot layout rows,cols title "profile likelihoods: ".base noenhanced
         set grid
-        set yrange [0:2.5*threshold]
+        set yrange [0:top]
         set key top center noenhanced font ",8"
         do for [p=1:np] {
             name = word(params, p)
@@ -38,7 +49,19 @@ do for [pf in files] {
                      using ((word(bparam, b) eq name && strcol(4) eq "integration") ? $1 : NaN):3 \
                      with lines lw 1.5 lc rgb "#ee6677" \
                      title (p == 1 && word(bkind, b) eq "integration" && word(bparam, b) eq name ? "integration" : ""), \
-                 threshold with lines dt 2 lc rgb "gray40" title (p == 1 ? "95 % threshold" : "")
+                 threshold with lines dt 2 lc rgb "gray40" title (p == 1 ? "95 % threshold" : ""), \
+                 for [k=1:(n_above(name) > 0 ? 1 : 0)] above(name) using 1:(top) with points pt 8 ps 0.8 lc rgb "black" \
+                     title (p == first_above ? "above the top: drawn on it" : "")
+            if (term eq "png") {
+                eval check_panel("profile-".base, name)
+                check_data = pf
+                do for [b=1:nb] {
+                    if (word(bparam, b) eq name) {
+                        eval check_series(word(bkind, b), sprintf("index %d using 1:3", b - 1), p == 1 ? "clip-top" : "clip-top shared-key")
+                    }
+                }
+                if (n_above(name) > 0) { check_data = above(name); eval check_series("above the top: drawn on it", "using 1:2", p == first_above ? "clipmark" : "clipmark shared-key") }
+            }
         }
         unset multiplot
         set output

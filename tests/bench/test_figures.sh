@@ -76,6 +76,13 @@ EOF
 ODEGRAD=$ODEGRAD RESULTS=$res "$ODEGRAD_SOURCE/bench/studies/trajectory.sh" 2> traj.err || fail "trajectory.sh: $(cat traj.err)"
 "$ODEGRAD" train --method tape --epochs 5 --print-every 5 --results "$res" > /dev/null 2> train.err ||
   fail "train: $(cat train.err)"
+# a multistart fit (waterfall and convergence traces) and profile likelihoods
+"$ODEGRAD" fit --model freefall --optimizer trr --hessian soadjoint --hybrid fim --starts 2 --seed 7 \
+  --study fit --results "$res" > /dev/null 2> fit.err || fail "fit: $(cat fit.err)"
+"$ODEGRAD" fit --model freefall --optimizer gauss-newton --starts 2 --seed 7 \
+  --study fit --results "$res" > /dev/null 2> fit.err || fail "fit: $(cat fit.err)"
+"$ODEGRAD" profile --model freefall --method soadjoint --results "$res" > /dev/null 2> profile.err ||
+  fail "profile: $(cat profile.err)"
 for m in tape forward; do
   "$ODEGRAD" train --method $m --name training-$m --epochs 3 --print-every 3 --results "$res" > /dev/null 2> train.err ||
     fail "train $m: $(cat train.err)"
@@ -87,7 +94,8 @@ done
   fail "the figures of the miniature studies fail the figure check: $(grep -v ': ok$' verdict.txt)"
 for figure in work-precision work-precision-freefall work-precision-oscillator memory error-accumulation \
               error-band backsolve-reconstruction checkpoint-budget hessian-cost hessian-models hessian-accuracy \
-              gradient-cost gradient-solves training training-methods; do
+              gradient-cost gradient-solves training training-methods fit_waterfall-fit--freefall \
+              fit_trace-fit--freefall profile-profile--freefall; do
   for ext in png svg; do
     [[ -s $res/figures/$figure.$ext ]] && pass || fail "$figure.$ext missing or empty ($(grep -v done made.txt))"
   done
