@@ -1,10 +1,10 @@
-/* test_fit_jakstat_slow — on JAK2/STAT5 from the nominal θ, trust-region reflective and Ipopt with
+/* test_fit_jakstat — on JAK2/STAT5 from the nominal θ, trust-region reflective and Ipopt with
  * the exact Hessian (second-order adjoint) both end within 1e-4 of the best objective any of
  * the optimisers here finds (newton-tr, the sine-transform comparison, is the third), the
  * issue's "PESTO's best log-likelihood region" check.  The solves use the fit study's
- * tolerances (rtol 1e-8, atol 1e-10, BDF).  Slow (a few hundred second-order adjoint solves):
- * named *_slow, so it is labelled "slow" and left out unless the build is configured with
- * -DODEGRAD_SLOW_TESTS=ON. */
+ * tolerances (rtol 1e-8, atol 1e-10, BDF).  About 60 second-order adjoint solves, 25 s of
+ * processor time.  Measured: trr −73.75643737 in 17 iterations, ipopt −73.75643935 in 19,
+ * newton-tr −73.75643927 in 21. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +19,7 @@ int main(void)
     model *m = model_create("jakstat", err, sizeof err);
     CHECK(m != NULL, "%s", err);
     if (!m)
-        return check_finish("test_fit_jakstat_slow");
+        return check_finish("test_fit_jakstat");
     double *theta0 = malloc(sizeof(double) * (size_t)m->np);
     model_nominal(m, theta0);
     method_options o;
@@ -33,7 +33,7 @@ int main(void)
         CHECK(0, "%s", err);
         free(theta0);
         model_destroy(m);
-        return check_finish("test_fit_jakstat_slow");
+        return check_finish("test_fit_jakstat");
     }
     opt_problem P;
     optb_problem(&ob, &P);
@@ -56,11 +56,14 @@ int main(void)
             best = fmin(best, r.objective);
         opt_result_free(&r);
     }
+    /* the best the 20-start study of bench/studies/fit.sh found is −73.7564 */
+    CHECK(best <= -73.7564 + 1e-3, "the best objective here is %.10f, above the study's -73.7564",
+          best);
     for (int k = 0; k < 2; k++)
         CHECK(objective[k] - best <= 1e-4, "%s ends at %.10f, %.3g above the best %.10f",
               names[k], objective[k], objective[k] - best, best);
     optb_close(&ob);
     free(theta0);
     model_destroy(m);
-    return check_finish("test_fit_jakstat_slow");
+    return check_finish("test_fit_jakstat");
 }
