@@ -16,8 +16,9 @@
  * Loss values all come from the loss callback.
  *
  * Stopping: Ipopt's own tests, with tol = gtol (on the unscaled problem: nlp_scaling_method
- * none) and max_iter; the processor-time budget is checked by the intermediate callback
- * after every iteration.  Ipopt's return status is mapped to opt_exit: Solve_Succeeded is
+ * none) and max_iter; and, checked by the intermediate callback after every iteration,
+ * opt.h's step test (xtol, relative to the box), objective test (ftol, twice in a row) and
+ * the processor-time budget.  Ipopt's return status is mapped to opt_exit: Solve_Succeeded is
  * converged (gradient: Ipopt's optimality error ≤ tol), Solved_To_Acceptable_Level converged
  * (objective), Search_Direction_Becomes_Too_Small converged (step); a restoration failure, an
  * error in the step computation or diverging iterates are "stalled" with Ipopt's status in
@@ -48,6 +49,9 @@ typedef struct {
     int has_g;
     int iterations;             /* iterations that moved (see ip_iterate) */
     int stopped_for_time, stuck;
+    int small;                  /* consecutive iterations with a small objective change */
+    opt_exit converged;         /* set when opt.h's step or objective test ends the run */
+    double *px;                 /* the iterate before the latest */
     long good_loss;             /* successful loss evaluations so far */
     long good_at_last;          /* … at the previous iteration */
     long failed_at_last;        /* failed evaluations at the previous iteration */
@@ -168,13 +172,31 @@ static Bool ip_iterate(Index alg_mod, Index iter, Number obj, Number inf_pr, Num
     } else if (alg_mod == 0) {
         /* a move, or a "tiny step" that Ipopt accepts without evaluating the loss (the
          * latest iterate then stays the last point evaluated, a tiny step away) */
+        const double previous = st->objective;
         st->stuck = 0;
         st->iterations++;
+        memcpy(st->px, st->ax, sizeof(double) * (size_t)st->n);
         if (moved)
             memcpy(st->ax, st->fx, sizeof(double) * (size_t)st->n);
         st->objective = obj;
         if (st->settings->on_iterate)
             st->settings->on_iterate(st->settings->user, st->iterations, obj);
+        /* opt.h's step and objective tests, as for every optimiser: a noisy ODE loss may
+         * never let Ipopt's own optimality error reach tol */
+        double step = 0.0;
+        const double *lo = st->S->problem->lower, *up = st->S->problem->upper;
+        for (int i = 0; i < st->n; i++)
+            step = fmax(step, fabs(st->ax[i] - st->px[i]) / (up[i] - lo[i]));
+        st->small = fabs(previous - obj) <= st->settings->ftol * (1.0 + fabs(obj)) ? st->small + 1
+                                                                                   : 0;
+        if (moved && step <= st->settings->xtol) {
+            st->converged = OPT_CONVERGED_STEP;
+            return FALSE;
+        }
+        if (st->small >= 2) {
+            st->converged = OPT_CONVERGED_OBJECTIVE;
+            return FALSE;
+        }
     }
     if (st->settings->max_seconds > 0.0 && opt_cpu_seconds(st->S) >= st->settings->max_seconds) {
         st->stopped_for_time = 1;
@@ -247,10 +269,12 @@ static void ipopt_run_with(opt_space *S, const double *x0, const opt_settings *s
     st.gg = malloc(v);
     st.fx = malloc(v);
     st.ax = malloc(v);
+    st.px = malloc(v);
+    st.converged = OPT_FAILED;
     double *lower = malloc(v), *upper = malloc(v);
     IpoptProblem ip = NULL;
     memcpy(x, x0, v);
-    if (!st.hx || !st.hg || !st.hH || !st.gx || !st.gg || !st.fx || !st.ax || !lower || !upper) {
+    if (!st.hx || !st.hg || !st.hH || !st.gx || !st.gg || !st.fx || !st.ax || !st.px || !lower || !upper) {
         r->exit = OPT_FAILED;
         snprintf(r->message, sizeof r->message, "ipopt: out of memory");
         goto done;
@@ -280,7 +304,9 @@ static void ipopt_run_with(opt_space *S, const double *x0, const opt_settings *s
     const char *name;
     r->exit = exit_of(status, &name);
     r->iterations = st.iterations;
-    if (status == User_Requested_Stop && !st.stopped_for_time)
+    if (status == User_Requested_Stop && st.converged != OPT_FAILED)
+        r->exit = st.converged;
+    else if (status == User_Requested_Stop && !st.stopped_for_time)
         r->exit = OPT_STALLED;
     /* the final point: Ipopt's when it ended normally; the latest iterate when it stopped
      * because no trial point could be evaluated, or ended without a finite loss */
@@ -299,6 +325,13 @@ static void ipopt_run_with(opt_space *S, const double *x0, const opt_settings *s
     if (r->exit == OPT_MAX_TIME)
         snprintf(r->message, sizeof r->message, "stopped after %.4g s of processor time (limit "
                  "%.4g s) and %d iterations (Ipopt)", opt_cpu_seconds(S), s->max_seconds,
+                 r->iterations);
+    else if (status == User_Requested_Stop && r->exit == OPT_CONVERGED_STEP)
+        snprintf(r->message, sizeof r->message, "converged: step below xtol %.3g of the box "
+                 "after %d iterations (Ipopt)", s->xtol, r->iterations);
+    else if (status == User_Requested_Stop && r->exit == OPT_CONVERGED_OBJECTIVE)
+        snprintf(r->message, sizeof r->message, "converged: objective changed by less than ftol "
+                 "%.3g (relative) on two iterations (Ipopt, %d iterations)", s->ftol,
                  r->iterations);
     else if (opt_exit_converged(r->exit))
         snprintf(r->message, sizeof r->message, "converged: Ipopt %s after %d iterations (tol "
@@ -324,6 +357,7 @@ done:
     free(st.gg);
     free(st.fx);
     free(st.ax);
+    free(st.px);
     free(lower);
     free(upper);
 }

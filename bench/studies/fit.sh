@@ -103,8 +103,9 @@ case ${1:-} in
     [[ ${#models[@]} -gt 0 ]] || models=(jakstat rafmekerk)
     cpu=${CPU:-8}
     for model in "${models[@]}"; do
-      # the child's time limit: the budget, plus room for the last step and the start-up
-      PAIRS=pairs2 study "fit2-$model" "$model" "${STARTS:-50}" "$(( ${cpu%.*} * 4 + 60 ))" \
+      # the child's (wall-clock) time limit: far above the processor-time budget, so that a
+      # loaded machine does not turn slow starts into timeouts
+      PAIRS=pairs2 study "fit2-$model" "$model" "${STARTS:-50}" "$(( ${cpu%.*} * 10 + 120 ))" \
         --rtol 1e-8 --atol 1e-10 --solver bdf --max-steps 100000 --max-iter 500 --max-cpu "$cpu"
     done ;;
   *) echo "usage: bench/studies/fit.sh default | models [MODEL ...] | reflective [MODEL ...]" >&2; exit 2 ;;

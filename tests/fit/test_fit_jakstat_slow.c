@@ -2,9 +2,11 @@
  * the exact Hessian (second-order adjoint) both end within 1e-4 of the best objective any of
  * the optimisers here finds (newton-tr, the sine-transform comparison, is the third), the
  * issue's "PESTO's best log-likelihood region" check.  The solves use the fit study's
- * tolerances (rtol 1e-8, atol 1e-10, BDF).  Slow (a few hundred second-order adjoint solves):
- * named *_slow, so it is labelled "slow" and left out unless the build is configured with
- * -DODEGRAD_SLOW_TESTS=ON. */
+ * tolerances (rtol 1e-8, atol 1e-10, BDF).  About 60 second-order adjoint solves, 25 s of
+ * processor time, minutes of wall time on a loaded machine (8 under the sanitizers): named
+ * *_slow, so it is labelled "slow" and left out unless the build is configured with
+ * -DODEGRAD_SLOW_TESTS=ON (then ctest -L slow).  Measured: trr −73.75643737 in 17 iterations, ipopt −73.75643935 in 19,
+ * newton-tr −73.75643927 in 21. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +58,9 @@ int main(void)
             best = fmin(best, r.objective);
         opt_result_free(&r);
     }
+    /* the best the 20-start study of bench/studies/fit.sh found is −73.7564 */
+    CHECK(best <= -73.7564 + 1e-3, "the best objective here is %.10f, above the study's -73.7564",
+          best);
     for (int k = 0; k < 2; k++)
         CHECK(objective[k] - best <= 1e-4, "%s ends at %.10f, %.3g above the best %.10f",
               names[k], objective[k], objective[k] - best, best);
