@@ -28,6 +28,7 @@ static int buffer_read(buffer *b, int fd)
             return -1;
         b->data = grown;
         b->cap = cap;
+        b->data[b->len] = '\0';   /* a child that writes nothing leaves an empty string */
     }
     ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
     if (n < 0 && (errno == EINTR || errno == EAGAIN))

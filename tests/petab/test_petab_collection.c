@@ -10,7 +10,8 @@
  *     not compared.
  *  2. forward and adjoint gradients agree at tight tolerance, and central fd to its expected
  *     accuracy, on small models — Fujita among them, whose input switches at a fixed time
- *     (a piecewise in time); the pre-equilibration model is tests/petab/rafmekerk.
+ *     (a piecewise in time), and Armistead, whose σ is proportional to the observed state;
+ *     the pre-equilibration model is tests/petab/rafmekerk.
  *  3. soforward and soadjoint Hessians agree on two models with np ≤ 30. */
 #include "petabtest.h"
 
@@ -53,7 +54,8 @@ int main(void)
     }
 
     static const char *const gradients[] = {"Boehm_JProteomeRes2014", "Bertozzi_PNAS2020",
-                                            "Fujita_SciSignal2010", "Rahman_MBS2016"};
+                                            "Fujita_SciSignal2010", "Rahman_MBS2016",
+                                            "Armistead_CellDeathDis2024"};
     const method_options tight = check_options(1e-11, 1e-12);
     for (size_t i = 0; i < sizeof gradients / sizeof *gradients; i++) {
         model *m = load(gradients[i]);
