@@ -549,13 +549,28 @@ static void emit_second(text *b, const expr_prog *P, const expr_ins *I)
 
 /* ---- whole sweeps ----------------------------------------------------------------------------- */
 
-static const char *const locals =
-    "const double*x=K->x;const double*p=K->p;const double*c=K->c;double*v=K->v;double*d=K->d;"
-    "double*d1=K->d1;double*d2=K->d2;double*d12=K->d12;double*bar=K->bar;double*dbar=K->dbar;"
-    "const double*dx=K->dx;const double*dp=K->dp;double*gx=K->gx;double*gp=K->gp;"
-    "double*dgx=K->dgx;double*dgp=K->dgp;"
-    "(void)x;(void)p;(void)c;(void)v;(void)d;(void)d1;(void)d2;(void)d12;(void)bar;(void)dbar;"
-    "(void)dx;(void)dp;(void)gx;(void)gp;(void)dgx;(void)dgp;\n";
+/* the context fields each kind of sweep reads (and only those: the caller sets no others) */
+static const char *locals(int kind)
+{
+    switch (kind) {
+    case EXPR_K_VALUES_ALL:
+        return "const double*x=K->x;const double*p=K->p;const double*c=K->c;double*v=K->v;"
+               "(void)x;(void)p;(void)c;\n";
+    case EXPR_K_TANGENT:
+        return "const double*v=K->v;double*d=K->d;const double*dx=K->dx;const double*dp=K->dp;"
+               "(void)v;(void)dx;(void)dp;\n";
+    case EXPR_K_ADJOINT:
+        return "const double*v=K->v;double*bar=K->bar;double*gx=K->gx;double*gp=K->gp;"
+               "(void)v;(void)gx;(void)gp;\n";
+    case EXPR_K_ADJOINT2:
+        return "const double*v=K->v;const double*d1=K->d1;double*bar=K->bar;double*dbar=K->dbar;"
+               "double*gx=K->gx;double*gp=K->gp;double*dgx=K->dgx;double*dgp=K->dgp;"
+               "(void)v;(void)d1;(void)dbar;(void)gx;(void)gp;(void)dgx;(void)dgp;\n";
+    default:
+        return "const double*v=K->v;const double*d1=K->d1;const double*d2=K->d2;"
+               "double*d12=K->d12;(void)v;(void)d1;(void)d2;\n";
+    }
+}
 
 /* one sweep: function `name`, its pieces name_0, name_1, ... */
 static void emit_sweep(text *b, const expr_prog *P, const expr_stream *S, int kind, int mask,
@@ -563,7 +578,8 @@ static void emit_sweep(text *b, const expr_prog *P, const expr_stream *S, int ki
 {
     int pieces = 0;
     for (int start = 0; start < S->n; start += EMIT_CHUNK, pieces++) {
-        put(b, "__attribute__((noinline)) static void %s_%d(kctx *K){\n%s", name, pieces, locals);
+        put(b, "__attribute__((noinline)) static void %s_%d(kctx *K){\n%s", name, pieces,
+            locals(kind));
         const int end = start + EMIT_CHUNK < S->n ? start + EMIT_CHUNK : S->n;
         for (int i = start; i < end; i++) {
             const expr_ins *I = &S->ins[i];

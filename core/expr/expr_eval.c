@@ -708,12 +708,14 @@ static void run_adjoint(const expr_prog *P, const expr_stream *S, const double *
  * function instead of its run_* loop; the generated code hands every vector node back to the
  * per-node rules above through kernel_node. */
 
+/* Only the fields a sweep uses are set (the generated code of each sweep reads only those):
+ * on a model of a few dozen nodes, clearing the whole context would cost a visible part of
+ * an evaluation. */
 typedef struct {
     expr_kctx K;   /* what the generated code sees */
     const expr_prog *P;
     const expr_args *in;
     int sweep, mask;
-    gradients g;
 } kernel_call;
 
 static void kernel_node(void *host, int i)
@@ -722,12 +724,17 @@ static void kernel_node(void *host, int i)
     const expr_prog *P = c->P;
     const expr_node *n = &P->nodes[i];
     expr_kctx *K = &c->K;
+    gradients g = {NULL, NULL, NULL, NULL};
+    if (c->sweep == EXPR_K_ADJOINT || c->sweep == EXPR_K_ADJOINT2)
+        g.gx = K->gx, g.gp = K->gp;
+    if (c->sweep == EXPR_K_ADJOINT2)
+        g.dgx = K->dgx, g.dgp = K->dgp;
     switch (c->sweep) {
     case EXPR_K_VALUES_ALL: value_node(P, n, K->v, c->in); break;
     case EXPR_K_TANGENT: tangent_node(P, n, K->v, K->d, K->dx, K->dp, c->mask); break;
-    case EXPR_K_ADJOINT: adjoint_node(P, n, K->v, NULL, K->bar, NULL, c->mask, &c->g); break;
+    case EXPR_K_ADJOINT: adjoint_node(P, n, K->v, NULL, K->bar, NULL, c->mask, &g); break;
     case EXPR_K_ADJOINT2:
-        adjoint_node(P, n, K->v, K->d1, K->bar, K->dbar, c->mask, &c->g);
+        adjoint_node(P, n, K->v, K->d1, K->bar, K->dbar, c->mask, &g);
         break;
     default: second_node(P, n, K->v, K->d1, K->d2, K->d12, K->d12x, K->d12p, c->mask); break;
     }
@@ -740,7 +747,6 @@ static void kernel_run(const expr_prog *P, kernel_call *c, int sweep, int fn)
     c->sweep = sweep;
     c->K.node = kernel_node;
     c->K.host = c;
-    c->K.gx = c->g.gx, c->K.gp = c->g.gp, c->K.dgx = c->g.dgx, c->K.dgp = c->g.dgp;
     P->kernels->fn[fn](&c->K);
 }
 
@@ -750,7 +756,8 @@ static void value_sweep(const expr_prog *P, int reuse, double *v, const expr_arg
         run_values(P, reuse ? &P->value_varying : &P->value_all, v, in);
         return;
     }
-    kernel_call c = {.in = in};
+    kernel_call c;
+    c.in = in;
     c.K.t = in->t, c.K.x = in->x, c.K.p = in->p, c.K.c = in->c, c.K.v = v;
     kernel_run(P, &c, EXPR_K_VALUES_ALL, reuse ? EXPR_K_VALUES_VARYING : EXPR_K_VALUES_ALL);
 }
@@ -762,7 +769,8 @@ static void tangent_sweep(const expr_prog *P, const double *v, double *d, const 
         run_tangent(P, &P->tangent[mask], v, d, dx, dp, mask);
         return;
     }
-    kernel_call c = {.mask = mask};
+    kernel_call c;
+    c.mask = mask;
     c.K.v = (double *)v, c.K.d = d, c.K.dx = dx, c.K.dp = dp;
     kernel_run(P, &c, EXPR_K_TANGENT, EXPR_K_TANGENT + mask);
 }
@@ -774,8 +782,8 @@ static void adjoint_sweep(const expr_prog *P, const double *v, double *bar, int 
         run_adjoint(P, &P->adjoint[want], v, bar, want, g);
         return;
     }
-    kernel_call c = {.mask = want, .g = *g};
-    c.K.v = (double *)v, c.K.bar = bar;
+    kernel_call c = {.mask = want};
+    c.K.v = (double *)v, c.K.bar = bar, c.K.gx = g->gx, c.K.gp = g->gp;
     kernel_run(P, &c, EXPR_K_ADJOINT, EXPR_K_ADJOINT + want);
 }
 
@@ -789,8 +797,9 @@ static void adjoint2_sweep(const expr_prog *P, const double *v, const double *d1
             adjoint_node(P, &P->nodes[S->ins[k].node], v, d1, bar, dbar, want, g);
         return;
     }
-    kernel_call c = {.mask = want, .g = *g};
+    kernel_call c = {.mask = want};
     c.K.v = (double *)v, c.K.d1 = (double *)d1, c.K.bar = bar, c.K.dbar = dbar;
+    c.K.gx = g->gx, c.K.gp = g->gp, c.K.dgx = g->dgx, c.K.dgp = g->dgp;
     kernel_run(P, &c, EXPR_K_ADJOINT2, EXPR_K_ADJOINT2 + want);
 }
 
