@@ -1,5 +1,6 @@
 /* fit_request — reading and checking an `odegrad fit` request (see fit_request.h). */
 #include "fit_request.h"
+#include "cvwrap.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -350,8 +351,10 @@ int fit_request_open(fit_request *fr, const args_list *a, char *err, size_t errl
         return -1;
     /* every backend a fit uses runs CVODES: say so now rather than fail every start */
     const char *solver = fr->rq.opts.solver;
-    if (solver && strcmp(solver, "bdf") != 0 && strcmp(solver, "adams") != 0) {
-        snprintf(err, errlen, "--solver of a fit is a CVODES method, bdf or adams, not '%s'", solver);
+    cv_family family;
+    if (solver && cv_family_parse(solver, &family) != 0) {
+        snprintf(err, errlen, "--solver of a fit is a CVODES method, %s or %s, not '%s'",
+                 cv_family_name(CV_FAMILY_BDF), cv_family_name(CV_FAMILY_ADAMS), solver);
         return -1;
     }
     fr->rq.model = model_create(model_name, err, errlen);

@@ -1,6 +1,7 @@
 /* validate — judging tolerances, θ, integrator names and overflow before any work (see
  * validate.h). */
 #include "validate.h"
+#include "integrator.h"
 
 #include <float.h>
 #include <math.h>
@@ -69,8 +70,10 @@ int validate_solver(const char *name, char *err, size_t errlen)
     if (!name || strcmp(name, "auto") == 0 || odeint_known(name) ||
         cv_family_parse(name, &family) == 0)
         return 0;
-    snprintf(err, errlen, "unknown solver '%s'; solvers: bdf, adams (CVODES), euler, rk4, dopri5, "
-             "rosenbrock (odegrad's own)", name);
+    char ours[256];
+    snprintf(err, errlen, "unknown solver '%s'; solvers: %s, %s (CVODES), %s (odegrad's own)", name,
+             cv_family_name(CV_FAMILY_BDF), cv_family_name(CV_FAMILY_ADAMS),
+             integrator_names(ours, sizeof ours, ", ", 0));
     return -1;
 }
 

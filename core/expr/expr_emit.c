@@ -107,7 +107,13 @@ static void value_text(char *out, size_t n, int op, double k, const char *a)
     case OP_SQRT: snprintf(out, n, "sqrt(%s)", a); break;
     case OP_TANH: snprintf(out, n, "tanh(%s)", a); break;
     case OP_SIN: snprintf(out, n, "sin(%s)", a); break;
-    default: snprintf(out, n, "cos(%s)", a); break;
+    case OP_STEP:   /* the Heaviside step, with its value k at 0 */
+        snprintf(out, n, "(%s>0.0?1.0:%s<0.0?0.0:%s)", a, a, lit(kb, sizeof kb, k));
+        break;
+    case OP_COS: snprintf(out, n, "cos(%s)", a); break;
+    /* an operation without a rule here must not compile into a wrong kernel: the compiler
+     * rejects this text and the model keeps the interpreter, with a notice */
+    default: snprintf(out, n, "odegrad_emit_has_no_rule_for_operation_%d", op); break;
     }
 }
 
@@ -142,7 +148,12 @@ static void derivs_text(char *f1, char *f2, size_t n, int op, double k, const ch
         snprintf(f2, n, "(-2.0*%s*(1.0-%s*%s))", c, c, c);
         break;
     case OP_SIN: snprintf(f1, n, "cos(%s)", a); snprintf(f2, n, "(-%s)", c); break;
-    default: snprintf(f1, n, "(-sin(%s))", a); snprintf(f2, n, "(-%s)", c); break;
+    case OP_STEP: snprintf(f1, n, "0.0"); snprintf(f2, n, "0.0"); break;   /* piecewise constant */
+    case OP_COS: snprintf(f1, n, "(-sin(%s))", a); snprintf(f2, n, "(-%s)", c); break;
+    default:   /* as in value_text: no kernel rather than a wrong one */
+        snprintf(f1, n, "odegrad_emit_has_no_rule_for_operation_%d", op);
+        snprintf(f2, n, "odegrad_emit_has_no_rule_for_operation_%d", op);
+        break;
     }
 }
 
@@ -235,7 +246,7 @@ static int vector_value(text *b, const expr_prog *P, const expr_node *n)
     }
     default: break;
     }
-    if (n->op >= OP_NEG && n->op <= OP_COS) {
+    if (n->op >= OP_NEG && n->op <= OP_STEP) {
         elem(ea, sizeof ea, "v", &P->nodes[n->a], len);
         value_text(e, sizeof e, n->op, n->k, ea);
         put(b, "for(int i=0;i<%d;i++)v[%d+i]=%s;\n", len, o, e);
@@ -286,7 +297,7 @@ static int vector_tangent(text *b, const expr_prog *P, const expr_node *n)
     default: break;
     }
     snprintf(co, sizeof co, "v[%d+i]", o);
-    if (n->op >= OP_NEG && n->op <= OP_COS) {
+    if (n->op >= OP_NEG && n->op <= OP_STEP) {
         elem(ea, sizeof ea, "v", &P->nodes[n->a], len);
         elem(da, sizeof da, "d", &P->nodes[n->a], len);
         derivs_text(f1, f2, sizeof f1, n->op, n->k, ea, co);
@@ -346,7 +357,7 @@ static int vector_adjoint(text *b, const expr_prog *P, const expr_node *n, int w
     default: break;
     }
     snprintf(co, sizeof co, "v[%d+i]", o);
-    if (n->op >= OP_NEG && n->op <= OP_COS) {
+    if (n->op >= OP_NEG && n->op <= OP_STEP) {
         if (!(P->nodes[n->a].dep & want))
             return 1;
         elem(ea, sizeof ea, "v", &P->nodes[n->a], len);
