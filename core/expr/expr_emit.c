@@ -39,7 +39,8 @@ static void put(text *b, const char *fmt, ...)
     for (;;) {
         va_list ap;
         va_start(ap, fmt);
-        const int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+        /* an empty buffer is only measured (no pointer arithmetic on NULL) */
+        const int n = vsnprintf(b->s ? b->s + b->len : NULL, b->cap - b->len, fmt, ap);
         va_end(ap);
         if (n < 0) {
             b->failed = 1;
