@@ -12,6 +12,11 @@
 #include <unistd.h>
 #include "farm_wire.h"
 
+/* Every MPI call here goes by its profiling name, PMPI_*: the sequential MUMPS that Ipopt
+ * links (fit/) carries stubs of MPI_Init, MPI_Comm_rank, MPI_Finalize and MPI_Wtime for its
+ * single process, and the dynamic linker may bind those names to the stubs before OpenMPI —
+ * every rank would then be rank 0 of one.  The PMPI_ names are OpenMPI's alone. */
+
 /* message tags: rank 0 → worker (a file, a task, stop), worker → rank 0 (an outcome) */
 enum { TAG_FILE = 1, TAG_TASK = 2, TAG_STOP = 3, TAG_OUTCOME = 4 };
 
@@ -51,14 +56,14 @@ int farm_open(char *err, size_t errlen)
     if (mpi.on || !launched_by_mpi())
         return 0;
     int provided = MPI_THREAD_SINGLE;
-    if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+    if (PMPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
         snprintf(err, errlen, "cannot join the MPI job (MPI_Init failed)");
         return -1;
     }
     mpi.on = 1;
     mpi.threads = provided >= MPI_THREAD_FUNNELED;
-    MPI_Comm_rank(MPI_COMM_WORLD, &mpi.rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &mpi.size);
+    PMPI_Comm_rank(MPI_COMM_WORLD, &mpi.rank);
+    PMPI_Comm_size(MPI_COMM_WORLD, &mpi.size);
     return mpi.rank > 0;
 }
 
@@ -72,7 +77,7 @@ static void send_stop(void)
     if (!mpi.on || mpi.rank != 0 || mpi.stopped)
         return;
     for (int r = 1; r < mpi.size; r++)
-        MPI_Send(NULL, 0, MPI_BYTE, r, TAG_STOP, MPI_COMM_WORLD);
+        PMPI_Send(NULL, 0, MPI_BYTE, r, TAG_STOP, MPI_COMM_WORLD);
     mpi.stopped = 1;
 }
 
@@ -83,10 +88,10 @@ void farm_close(void)
     if (mpi.failed && mpi.size > 1) {
         /* workers may be in the middle of a case whose outcome nobody will receive */
         fflush(NULL);
-        MPI_Abort(MPI_COMM_WORLD, 1);
+        PMPI_Abort(MPI_COMM_WORLD, 1);
     }
     send_stop();
-    MPI_Finalize();
+    PMPI_Finalize();
     mpi.on = 0;
 }
 
@@ -139,18 +144,18 @@ static int receive(wire *w)
     MPI_Status st;
     int flag = 0, count = 0;
     for (;;) {
-        MPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
+        PMPI_Iprobe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
         if (flag)
             break;
         nap();
     }
-    MPI_Get_count(&st, MPI_BYTE, &count);
+    PMPI_Get_count(&st, MPI_BYTE, &count);
     wire_free(w);
     w->data = malloc((size_t)count + 1);
     w->cap = w->len = (size_t)count;
     if (!w->data)
         return -1;
-    MPI_Recv(w->data, count, MPI_BYTE, 0, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    PMPI_Recv(w->data, count, MPI_BYTE, 0, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     return st.MPI_TAG;
 }
 
@@ -215,7 +220,7 @@ int farm_serve(const char *self)
             code = 1;
             break;
         }
-        MPI_Send(out.data, (int)out.len, MPI_BYTE, 0, TAG_OUTCOME, MPI_COMM_WORLD);
+        PMPI_Send(out.data, (int)out.len, MPI_BYTE, 0, TAG_OUTCOME, MPI_COMM_WORLD);
     }
     wire_free(&w);
     wire_free(&out);
@@ -223,9 +228,9 @@ int farm_serve(const char *self)
         unlink(to);
     if (code != 0) {
         fflush(NULL);
-        MPI_Abort(MPI_COMM_WORLD, 1);
+        PMPI_Abort(MPI_COMM_WORLD, 1);
     }
-    MPI_Finalize();
+    PMPI_Finalize();
     mpi.on = 0;
     return code;
 }
@@ -391,7 +396,7 @@ static int send_file(const char *path, char *err, size_t errlen)
         return -1;
     }
     for (int r = 1; r < mpi.size; r++)
-        MPI_Send(w.data, (int)w.len, MPI_BYTE, r, TAG_FILE, MPI_COMM_WORLD);
+        PMPI_Send(w.data, (int)w.len, MPI_BYTE, r, TAG_FILE, MPI_COMM_WORLD);
     wire_free(&w);
     return 0;
 }
@@ -445,7 +450,7 @@ static int run_distributed(queue *q, const char *self, char *err, size_t errlen)
                 }
                 lw.busy = 1;
             } else {
-                MPI_Send(w.data, (int)w.len, MPI_BYTE, r, TAG_TASK, MPI_COMM_WORLD);
+                PMPI_Send(w.data, (int)w.len, MPI_BYTE, r, TAG_TASK, MPI_COMM_WORLD);
                 wire_free(&w);
                 busy[r] = 1;
             }
@@ -469,10 +474,10 @@ static int run_distributed(queue *q, const char *self, char *err, size_t errlen)
         }
         int flag = 0;
         MPI_Status st;
-        MPI_Iprobe(MPI_ANY_SOURCE, TAG_OUTCOME, MPI_COMM_WORLD, &flag, &st);
+        PMPI_Iprobe(MPI_ANY_SOURCE, TAG_OUTCOME, MPI_COMM_WORLD, &flag, &st);
         if (code == 0 && flag) {
             int count = 0;
-            MPI_Get_count(&st, MPI_BYTE, &count);
+            PMPI_Get_count(&st, MPI_BYTE, &count);
             wire_free(&w);
             w.data = malloc((size_t)count + 1);
             w.len = w.cap = (size_t)count;
@@ -481,7 +486,7 @@ static int run_distributed(queue *q, const char *self, char *err, size_t errlen)
                 code = -1;
                 break;
             }
-            MPI_Recv(w.data, count, MPI_BYTE, st.MPI_SOURCE, TAG_OUTCOME, MPI_COMM_WORLD,
+            PMPI_Recv(w.data, count, MPI_BYTE, st.MPI_SOURCE, TAG_OUTCOME, MPI_COMM_WORLD,
                      MPI_STATUS_IGNORE);
             busy[st.MPI_SOURCE] = 0;
             code = take_outcome(q, &w, err, errlen);

@@ -10,8 +10,9 @@ mpi() { "${mpirun[@]}" "$@"; }
 
 # the rows of a study that do not depend on timing or memory, sorted: every case's key,
 # counts, steps, bytes, errors, gradients, objectives and its status row with its reason
+# (not a case's integrity checksum, case_check, which covers its timing rows too)
 deterministic_rows() {
-  awk -F, 'NR > 1 && $6 !~ /seconds|^wall|^peak_rss$|^time_per/' "$1" | sort
+  awk -F, 'NR > 1 && $6 !~ /seconds|^wall|^peak_rss$|^time_per|^case_check$/' "$1" | sort
 }
 
 # pids of the processes one of whose arguments holds a text (one grep over /proc: fast enough
