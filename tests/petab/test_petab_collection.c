@@ -61,8 +61,10 @@ int main(void)
         model *m = load(gradients[i]);
         double theta[256];
         model_nominal(m, theta);
-        for (int j = 0; j < m->np; j++)   /* away from the fit, where the gradient is small */
-            theta[j] += 0.2 * sin(1.0 + j);
+        for (int j = 0; j < m->np; j++) {   /* away from the fit, where the gradient is small */
+            const double moved = theta[j] + 0.2 * sin(1.0 + j);   /* and within the bounds */
+            theta[j] = fmin(fmax(moved, m->params[j].lower), m->params[j].upper);
+        }
         method_result f, a, d;
         const method_status sf = check_run("forward", m, theta, &tight, NULL, &f);
         const method_status sa = check_run("adjoint", m, theta, &tight, NULL, &a);
