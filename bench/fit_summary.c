@@ -1,10 +1,9 @@
 /* fit_summary — multistart measures of a fit study, its plot data and its table (see
  * fit_summary.h). */
 #include "fit_summary.h"
+#include "tmpwrite.h"
 #include "filetoken.h"
 
-#include <unistd.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,26 +263,6 @@ static void tsv_number(FILE *f, double v)
         fputs("nan", f);
 }
 
-/* write through a temporary file and rename, so a reader never sees half a file */
-static FILE *open_tmp(const char *path, char *tmp, size_t tmplen, char *err, size_t errlen)
-{
-    snprintf(tmp, tmplen, "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-    return f;
-}
-
-static int close_tmp(FILE *f, const char *tmp, const char *path, char *err, size_t errlen)
-{
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        remove(tmp);
-        return -1;
-    }
-    return 0;
-}
-
 static int compare_objectives(const void *a, const void *b)
 {
     const fit_start *x = a, *y = b;
@@ -298,7 +277,7 @@ static int write_model_files(const fit_study *s, const char *dir, const char *st
     char path[4096], tmp[4200], token[512];
     file_token(model, token, sizeof token);
     snprintf(path, sizeof path, "%s/%s--%s.waterfall.tsv", dir, study, token);
-    FILE *f = open_tmp(path, tmp, sizeof tmp, err, errlen);
+    FILE *f = tmpwrite_open(path, tmp, sizeof tmp, err, errlen);
     if (!f)
         return -1;
     int blocks = 0;
@@ -328,7 +307,7 @@ static int write_model_files(const fit_study *s, const char *dir, const char *st
         }
         free(sorted);
     }
-    if (close_tmp(f, tmp, path, err, errlen) != 0)
+    if (tmpwrite_commit(f, tmp, path, err, errlen) != 0)
         return -1;
     double model_best = NAN;
     for (int i = 0; i < s->n; i++)
@@ -337,7 +316,7 @@ static int write_model_files(const fit_study *s, const char *dir, const char *st
     if (fit_trace_write_model(dir, study, model, model_best, err, errlen) != 0)
         return -1;
     snprintf(path, sizeof path, "%s/%s--%s.fitbars.tsv", dir, study, token);
-    if (!(f = open_tmp(path, tmp, sizeof tmp, err, errlen)))
+    if (!(f = tmpwrite_open(path, tmp, sizeof tmp, err, errlen)))
         return -1;
     fprintf(f, "index\tpair\tfraction_within\tmedian_seconds_success\tmedian_seconds_converged\t"
                "seconds_per_success\tmedian_iterations_success\tfraction_lower_95\t"
@@ -358,7 +337,7 @@ static int write_model_files(const fit_study *s, const char *dir, const char *st
         }
         fputc('\n', f);
     }
-    return close_tmp(f, tmp, path, err, errlen);
+    return tmpwrite_commit(f, tmp, path, err, errlen);
 }
 
 static int write_files(const fit_study *s, const char *dir, const char *study, char *err,
@@ -366,7 +345,7 @@ static int write_files(const fit_study *s, const char *dir, const char *study, c
 {
     char path[4096], tmp[4200];
     snprintf(path, sizeof path, "%s/%s.fit.tsv", dir, study);
-    FILE *f = open_tmp(path, tmp, sizeof tmp, err, errlen);
+    FILE *f = tmpwrite_open(path, tmp, sizeof tmp, err, errlen);
     if (!f)
         return -1;
     fprintf(f, "model\tpair\toptions\tstarts\tbest\tmodel_best\twithin_0.1\tfraction_within\t"
@@ -394,7 +373,7 @@ static int write_files(const fit_study *s, const char *dir, const char *study, c
         }
         fputc('\n', f);
     }
-    if (close_tmp(f, tmp, path, err, errlen) != 0)
+    if (tmpwrite_commit(f, tmp, path, err, errlen) != 0)
         return -1;
     for (int i = 0; i < s->n; i++) {
         int first = 1;

@@ -1,29 +1,10 @@
 /* profile_output — the files and printed intervals of `odegrad profile` (see
  * profile_output.h). */
 #include "profile_output.h"
+#include "tmpwrite.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
-
-static FILE *open_tmp(const char *path, char *tmp, size_t tmplen, char *err, size_t errlen)
-{
-    snprintf(tmp, tmplen, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-    return f;
-}
-
-static int close_tmp(FILE *f, const char *tmp, const char *path, char *err, size_t errlen)
-{
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        remove(tmp);
-        return -1;
-    }
-    return 0;
-}
 
 static double estimate(const profile_result *r) { return r->estimate; }
 
@@ -33,7 +14,7 @@ int profile_output_write(const char *dir, const char *study, const model *m,
 {
     char path[4096], tmp[4200];
     snprintf(path, sizeof path, "%s/%s--%s.profile.tsv", dir, study, m->name);
-    FILE *f = open_tmp(path, tmp, sizeof tmp, err, errlen);
+    FILE *f = tmpwrite_open(path, tmp, sizeof tmp, err, errlen);
     if (!f)
         return -1;
     for (int e = 0; e < n; e++) {
@@ -43,10 +24,10 @@ int profile_output_write(const char *dir, const char *study, const model *m,
         for (int k = 0; k < r->n; k++)
             fprintf(f, "%.17g\t%s\t%.17g\t%s\n", r->t[k], name, r->value[k], kind);
     }
-    if (close_tmp(f, tmp, path, err, errlen) != 0)
+    if (tmpwrite_commit(f, tmp, path, err, errlen) != 0)
         return -1;
     snprintf(path, sizeof path, "%s/%s--%s.ci.tsv", dir, study, m->name);
-    if (!(f = open_tmp(path, tmp, sizeof tmp, err, errlen)))
+    if (!(f = tmpwrite_open(path, tmp, sizeof tmp, err, errlen)))
         return -1;
     fprintf(f, "parameter\tkind\thessian\testimate\tci_lower\tci_upper\tlower_closed\t"
                "upper_closed\tpoints\tevals_loss\tevals_gradient\tevals_hessian\tcpu_seconds\n");
@@ -57,7 +38,7 @@ int profile_output_write(const char *dir, const char *study, const model *m,
                 estimate(r), r->ci[0], r->ci[1], r->closed[0], r->closed[1], r->n, r->n_loss,
                 r->n_gradient, r->n_hessian, r->cpu_seconds);
     }
-    return close_tmp(f, tmp, path, err, errlen);
+    return tmpwrite_commit(f, tmp, path, err, errlen);
 }
 
 static void print_csv(FILE *out, const model *m, const char *hessian, const profile_entry *e,
