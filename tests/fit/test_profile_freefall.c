@@ -16,30 +16,10 @@
 #include "opt_backend.h"
 #include "profile.h"
 #include "registry.h"
+#include "exact_objective.h"
 
 #define TRUE_G 9.8
 #define TRUE_MU 0.5
-
-static int exact_hessian(void *user, const double *t, double *L, double *g, double *H, char *err,
-                         size_t len)
-{
-    const model *m = user;
-    if (m->exact(m, t, L, g, H) != 0) {
-        snprintf(err, len, "outside the oracle's domain");
-        return -1;
-    }
-    return 0;
-}
-
-static int exact_gradient(void *user, const double *t, double *L, double *g, char *err, size_t len)
-{
-    return exact_hessian(user, t, L, g, NULL, err, len);
-}
-
-static int exact_loss(void *user, const double *t, double *L, char *err, size_t len)
-{
-    return exact_hessian(user, t, L, NULL, NULL, err, len);
-}
 
 /* the closed-form profile of parameter `which` (0: g, 1: μ) at t; *other carries the other
  * parameter's minimiser from call to call (a good start for the next) */

@@ -14,33 +14,12 @@
 #include "opt.h"
 #include "opt_backend.h"
 #include "registry.h"
+#include "exact_objective.h"
 
 #define NSTARTS 10
 #define SEED 2024
 #define TRUE_G 9.8
 #define TRUE_MU 0.5
-
-/* the closed-form oracle as an objective */
-static int exact_hessian(void *user, const double *t, double *L, double *g, double *H, char *err,
-                         size_t len)
-{
-    const model *m = user;
-    if (m->exact(m, t, L, g, H) != 0) {
-        snprintf(err, len, "outside the oracle's domain");
-        return -1;
-    }
-    return 0;
-}
-
-static int exact_gradient(void *user, const double *t, double *L, double *g, char *err, size_t len)
-{
-    return exact_hessian(user, t, L, g, NULL, err, len);
-}
-
-static int exact_loss(void *user, const double *t, double *L, char *err, size_t len)
-{
-    return exact_hessian(user, t, L, NULL, NULL, err, len);
-}
 
 static void check_fit(const char *what, int start, const opt_result *r)
 {
