@@ -12,13 +12,14 @@
 #                                  trust-region reflective (trr) and Ipopt's interior point,
 #                                  each with the exact Hessian, trr's hybrid (Fisher
 #                                  information first, then the exact Hessian) and trr/ipopt on
-#                                  the Fisher information alone, Ipopt's L-BFGS, with
-#                                  newton-tr/soadjoint as the sine-transform comparison;
+#                                  the Fisher information alone, Ipopt's L-BFGS and
+#                                  Gauss–Newton (the sine-transform newton-tr is left out:
+#                                  the 45 s study above measured it);
 #                                  STARTS starts per pair (default 50), CPU seconds of
 #                                  processor time per start (default 8), jakstat and rafmekerk
 #                                  (or the models named), study fit2-<model>.  With the
-#                                  defaults: 8 pairs × 50 starts × 2 models × at most 8 s =
-#                                  6400 processor seconds, under an hour on 2 cores with one
+#                                  defaults: 7 pairs × 50 starts × 2 models × at most 8 s =
+#                                  5600 processor seconds, under an hour on 2 cores with one
 #                                  model per core (most starts end before their budget):
 #                                    bench/studies/fit.sh reflective jakstat &
 #                                    bench/studies/fit.sh reflective rafmekerk &
@@ -66,7 +67,6 @@ pairs2=(
   "--optimizer ipopt --hessian fim"
   "--optimizer ipopt-lbfgs --method adjoint"
   "--optimizer gauss-newton"
-  "--optimizer newton-tr --hessian soadjoint"
 )
 
 # study NAME MODEL STARTS TIMEOUT [options...]: every pair of PAIRS (default: pairs) on MODEL,
