@@ -42,6 +42,10 @@ static const method_opt_spec interp_options[] = {
      "default for stiff or non-stiff models"},
     {"quad", OPT_INT, "3", NULL, 1, INTERP_MAX_QUAD,
      "Gauss-Legendre nodes per backward step for the parameter integral"},
+    {"observations", OPT_CHOICE, "transport", "transport|stop", 0, 0,
+     "Runge-Kutta: move the seeds of observations inside a forward step to its start through "
+     "the step's dense output (transport), or end a backward step on every observation time "
+     "(stop)"},
     {NULL, OPT_INT, NULL, NULL, 0, 0, NULL}};
 
 static method_status interp_run(const model *m, const double *theta, const method_options *o,
@@ -76,8 +80,15 @@ typedef struct {
     /* scratch */
     double *scratch;
     size_t scratch_doubles;
-    double *xi, *gx, *gth, *w, *lam_q, *d0, *d1, *Jf;
+    double *xi, *gx, *gth, *w, *lam_q, *d0, *d1, *Jf, *kbar;
+    /* observations inside a forward step, transported to the step's start (RK only) */
+    unsigned char *moved;      /* nout: this observation's seed went into the pending jump */
+    double *pending;           /* n: the transported seeds, added at pending_t */
+    double pending_t;
+    int has_pending;
+    long transported;          /* observations moved, over the run */
     /* quadrature on [0, 1] */
+    int transport;             /* observations=transport */
     int nq;
     double node[INTERP_MAX_QUAD], weight[INTERP_MAX_QUAD];
     /* backward bookkeeping */
@@ -374,15 +385,123 @@ static method_status interp_interval(interp_run_t *A, void *solver, const step_c
                        err);
 }
 
-/* add the seeds of the observations at times ≥ t, from *i down */
-static void interp_jumps(dd_run *R, int *i, double t, double *lam)
+/* Observations strictly inside a forward Runge–Kutta step t_k → t_k + h are read from its
+ * dense output x̂(σ) = x_k + h Σ_i b_i(σ) K_i, K_i = f(t_k + c_i h, Y_i), Y_i = x_k + h Σ_{j<i}
+ * a_ij K_j.  Their seeds ℓ_x can be moved to t_k by the exact reverse sweep of that formula
+ * (the step's discrete adjoint: at most s products f_xᵀ·, f_θᵀ· at the stage inputs, which
+ * the record rebuilds from x_k and the K_i):
+ *     K̄_i = h Σ_j b_i(σ_j) ℓ_j;   for i = s … 1:  Ȳ_i = f_xᵀ K̄_i,  θ̄ += f_θᵀ K̄_i,
+ *                                                   K̄_j += h a_ij Ȳ_i (j < i),  x̄_k += Ȳ_i;
+ *     x̄_k += Σ_j ℓ_j.
+ * x̄_k approximates Φ(t_j, t_k)ᵀ ℓ_j summed (the derivative of an order-p formula in x_k) and
+ * the θ̄ part ∫_{t_k}^{t_j} f_θᵀ λ_j dt: what the backward pass computes on [t_k, t_j] for
+ * these seeds when it stops at t_j.  By linearity the backward pass then goes on without
+ * them down to t_k and adds x̄_k there.  The observations moved are those of step k below
+ * t_hi (the backward pass has already passed the others). */
+static int interp_transport(interp_run_t *A, int *i, double t_hi)
 {
+    dd_run *R = A->R;
+    const int n = A->n, s = A->s;
+    const long k = R->out_step[*i];
+    const interp_rec *rec = A->rec[k];
+    const double h = rec->t_next - rec->t;
+    memset(A->kbar, 0, sizeof(double) * (size_t)s * (size_t)n);
+    memset(A->pending, 0, sizeof(double) * (size_t)n);
+    for (; *i >= 0 && R->out_step[*i] == k && R->tout[*i] < t_hi; (*i)--) {
+        const double sigma = R->out_frac[*i];
+        if (!(sigma > 0.0 && sigma < 1.0))
+            break;
+        double *seed = R->seed + (size_t)*i * n;
+        rk_dense_weights(A->rk, sigma, A->w);
+        for (int st = 0; st < s; st++)
+            for (int m = 0; m < n; m++)
+                A->kbar[(size_t)st * n + m] += h * A->w[st] * seed[m];
+        for (int m = 0; m < n; m++)
+            A->pending[m] += seed[m];
+        A->moved[*i] = 1;
+        A->transported++;
+    }
+    const double *xk = rec->v;
+    for (int st = s - 1; st >= 0; st--) {
+        const double *kb = A->kbar + (size_t)st * n;
+        int any = 0;
+        for (int m = 0; m < n && !any; m++)
+            any = kb[m] != 0.0;
+        if (!any)
+            continue;
+        /* the stage input Y_st from the record */
+        memcpy(A->xi, xk, sizeof(double) * (size_t)n);
+        for (int j = 0; j < st; j++) {
+            const double a = h * A->rk->A[(size_t)st * s + j];
+            if (a != 0.0)
+                for (int m = 0; m < n; m++)
+                    A->xi[m] += a * rec->v[(size_t)(j + 1) * n + m];
+        }
+        const double ts = rk_stage_time(rec->t, rec->t_next, A->rk->c[st]);
+        if (R->sys.vjp(ts, A->xi, kb, A->gx, A->gth, R->sys.ctx) != 0) {
+            snprintf(R->error, sizeof R->error,
+                     "interp: the adjoint product failed at t = %.17g", ts);
+            return -1;
+        }
+        for (int p = 0; p < A->np; p++)
+            A->thbar[p] += A->gth[p];
+        for (int m = 0; m < n; m++)
+            A->pending[m] += A->gx[m];
+        for (int j = 0; j < st; j++) {
+            const double a = h * A->rk->A[(size_t)st * s + j];
+            if (a != 0.0)
+                for (int m = 0; m < n; m++)
+                    A->kbar[(size_t)j * n + m] += a * A->gx[m];
+        }
+    }
+    A->pending_t = rec->t;
+    A->has_pending = 1;
+    return 0;
+}
+
+/* add the seeds at times ≥ t: the observations from *i down (those moved into the pending
+ * jump hold their seed there and are passed over) and the pending jump */
+static void interp_jumps(interp_run_t *A, int *i, double t, double *lam)
+{
+    dd_run *R = A->R;
     while (*i >= 0 && R->tout[*i] >= t) {
-        const double *seed = R->seed + (size_t)*i * R->n;
-        for (int m = 0; m < R->n; m++)
-            lam[m] += seed[m];
+        if (!A->moved[*i]) {
+            const double *seed = R->seed + (size_t)*i * R->n;
+            for (int m = 0; m < R->n; m++)
+                lam[m] += seed[m];
+        }
         (*i)--;
     }
+    if (A->has_pending && A->pending_t >= t) {
+        for (int m = 0; m < R->n; m++)
+            lam[m] += A->pending[m];
+        A->has_pending = 0;
+    }
+}
+
+/* The next time below t where λ jumps (or t0).  When the next observation lies inside a
+ * forward step and closer to t than the step the backward solver would take next (it would
+ * cut that step short), the observations of that forward step are transported to its start
+ * instead, if allowed; otherwise the backward step ends on the observation. */
+static int interp_next_stop(interp_run_t *A, int i, double t, double t0, double *lo)
+{
+    const dd_run *R = A->R;
+    while (i >= 0 && (A->moved[i] || R->tout[i] >= t))
+        i--;
+    if (A->transport && A->rk && !A->has_pending && i >= 0 && R->tout[i] > t0 &&
+        R->out_frac[i] > 0.0 && R->out_frac[i] < 1.0 &&
+        (A->h_carry == 0.0 || t - R->tout[i] < A->h_carry)) {
+        if (interp_transport(A, &i, t) != 0)
+            return -1;
+        while (i >= 0 && A->moved[i])
+            i--;
+    }
+    *lo = t0;
+    if (i >= 0 && R->tout[i] > *lo)
+        *lo = R->tout[i];
+    if (A->has_pending && A->pending_t > *lo)
+        *lo = A->pending_t;
+    return 0;
 }
 
 static method_status interp_backward(interp_run_t *A, void *solver, const step_control *cb,
@@ -393,16 +512,20 @@ static method_status interp_backward(interp_run_t *A, void *solver, const step_c
     double *lam = R->xbar;   /* holds the running cost's seed already */
     A->cursor = A->nrec ? A->nrec - 1 : 0;
     A->h_carry = 0.0;
+    A->has_pending = 0;
+    memset(A->moved, 0, (size_t)R->nout);
     int i = R->nout - 1;
     double t = m->tf;
-    interp_jumps(R, &i, t, lam);
+    interp_jumps(A, &i, t, lam);
     while (t > m->t0) {
-        const double lo = i >= 0 && R->tout[i] > m->t0 ? R->tout[i] : m->t0;
+        double lo;
+        if (interp_next_stop(A, i, t, m->t0, &lo) != 0)
+            return method_fail(R->r, METHOD_ESOLVER, "%s", R->error);
         const method_status status = interp_interval(A, solver, cb, t, lo, lam, steps, rejected);
         if (status != METHOD_OK)
             return status;
         t = lo;
-        interp_jumps(R, &i, t, lam);
+        interp_jumps(A, &i, t, lam);
     }
     return METHOD_OK;
 }
@@ -413,7 +536,8 @@ static method_status interp_scratch(interp_run_t *A)
 {
     dd_run *R = A->R;
     const size_t n = (size_t)A->n, np = (size_t)(A->np ? A->np : 1);
-    const size_t doubles = 6 * n + np + (size_t)A->s + (A->ros ? n * n + 2 * n : 0);
+    const size_t doubles = 7 * n + np + (size_t)A->s + (size_t)A->s * n +
+                           (A->ros ? n * n + 2 * n : 0);
     double *p = mem_calloc(&R->acc, doubles, sizeof(double));
     A->scratch = p;
     A->scratch_doubles = doubles;
@@ -429,6 +553,8 @@ static method_status interp_scratch(interp_run_t *A)
     A->d1 = p, p += n;
     A->gth = p, p += np;
     A->w = p, p += A->s;
+    A->pending = p, p += n;
+    A->kbar = p, p += (size_t)A->s * n;
     if (A->ros) {
         A->Jf = p, p += n * n;
         A->x_end = p, p += n;
@@ -475,6 +601,7 @@ static method_status interp_run(const model *m, const double *theta, const metho
         A.rec_bytes = sizeof(interp_rec) + (size_t)A.nvec * (size_t)A.n * sizeof(double);
         A.thbar = R.thbar;
         A.nq = (int)method_opt_int(&method_interp, o, "quad");
+        A.transport = strcmp(method_opt_choice(&method_interp, o, "observations"), "stop") != 0;
         gauss_legendre(A.nq, A.node, A.weight);
         status = interp_scratch(&A);
     }
@@ -492,6 +619,13 @@ static method_status interp_run(const model *m, const double *theta, const metho
         status = dd_condition_begin(&R, k);
         if (status != METHOD_OK)
             break;
+        A.moved = mem_calloc(&R.acc, (size_t)(R.nout ? R.nout : 1), 1);
+        if (!A.moved) {
+            status = method_fail(r, METHOD_EMEMORY,
+                                 "interp: the memory cap of %zu bytes is too small for the "
+                                 "observation flags: raise --mem-cap", R.acc.cap);
+            break;
+        }
         /* forward, keeping the dense output */
         char err[256];
         odeint_problem P = dd_problem(&R);
@@ -522,12 +656,16 @@ static method_status interp_run(const model *m, const double *theta, const metho
         model_ctx_count_into(R.ctx, &r->bwd);
         status = interp_backward(&A, solver, &cb, &bsteps, &brejected);
         interp_drop(&A);
+        mem_free(&R.acc, A.moved, (size_t)(R.nout ? R.nout : 1));
+        A.moved = NULL;
         if (status == METHOD_OK)
             status = dd_condition_end(&R);
         model_ctx_count_into(R.ctx, &r->fwd);
     }
     if (A.R) {
         interp_drop(&A);
+        if (A.moved)
+            mem_free(&R.acc, A.moved, (size_t)(R.nout ? R.nout : 1));
         mem_free(&R.acc, A.scratch, A.scratch_doubles * sizeof(double));
     }
     r->steps_bwd = bsteps;
@@ -536,6 +674,7 @@ static method_status interp_run(const model *m, const double *theta, const metho
     method_extra_add(r, "rejected_steps", (double)frejected, "");
     method_extra_add(r, "rejected_steps_bwd", (double)brejected, "");
     method_extra_add(r, "quad_nodes", (double)A.nq, "");
+    method_extra_add(r, "observations_transported", (double)A.transported, "");
     r->peak_bytes = R.acc.peak;
     if (A.rk)
         rk_solver_free(solver);

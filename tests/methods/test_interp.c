@@ -6,12 +6,12 @@
  *  2. Agreement with `forward` (CVODES sensitivities) at tight tolerance (rtol 1e-10) on
  *     jakstat, rafmekerk and neural-freefall (tsit5) and on the stiff brusselator-3 (the
  *     registry's stiff integrator, Rosenbrock): within 1e-6 of the gradient's scale.
- *  3. Jumps cost no restart: on freefall at rtol 1e-11 the backward step count with its 100
- *     observation times is within 2× of the count with the last observation only.  A
- *     backward step ends on every observation time, so 99 intervals take at least 99 steps
- *     whatever the tolerance: the comparison is made where the smooth adjoint itself needs
- *     more than 50 (at rtol 1e-8 the counts are 102 and 27, at 1e-10 102 and 44 — one step
- *     per interval, the floor).
+ *  3. Jumps cost no restart: on freefall at rtol 1e-8 and 1e-11 the backward step count
+ *     with its 100 observation times is within 2× of the count with the last observation
+ *     only.  The observations inside a forward step are transported to its start through the
+ *     step's dense output, so the backward steps need not end on each of them (ending a step
+ *     on every observation, observations=stop, takes at least one step per interval: 102
+ *     against 27 at rtol 1e-8); the gradient stays within 10·rtol of the closed form.
  *  4. Bytes: the dense output is (1 + stages)·n doubles + 16 bytes per forward step
  *     (dopri5 on freefall: 144), and a memory cap below it is a one-line METHOD_EMEMORY. */
 #include "cvtest.h"
@@ -66,22 +66,32 @@ static void check_forward(const char *name, const char *solver)
     model_destroy(m);
 }
 
-static long backward_steps(const model *m, const double *theta)
+static long backward_steps(const model *m, const double *theta, double rtol, const char *obs)
 {
     method_result r;
-    const method_status st = cvtest_run("interp", m, theta, 1e-11, 1e-13, "dopri5", NULL, &r);
+    const char *opts[] = {obs, NULL};
+    const method_status st =
+        cvtest_run("interp", m, theta, rtol, rtol / 100, "dopri5", opts, &r);
     CHECK(st == METHOD_OK, "%s: %s", m->name, r.error);
     const long steps = r.steps_bwd;
+    if (st == METHOD_OK && m->exact) {
+        double ref[2];
+        m->exact(m, theta, NULL, ref, NULL);
+        const double e = cvtest_relerr(r.gradient, ref, m->np);
+        CHECK(e <= 10 * rtol, "%s rtol %g %s: error %.3e against the closed form", m->name,
+              rtol, obs, e);
+    }
     method_result_free(&r);
     return steps;
 }
 
-static void check_jumps(void)
+static void check_jumps(double rtol)
 {
     model *m = check_model_create("freefall");
     double theta[2];
     model_nominal(m, theta);
-    const long with = backward_steps(m, theta);
+    const long with = backward_steps(m, theta, rtol, "observations=transport");
+    const long stop = backward_steps(m, theta, rtol, "observations=stop");
     /* the same model observed at tf only */
     model_condition *c = &m->cond[0];
     const int ntimes = c->ntimes;
@@ -89,14 +99,17 @@ static void check_jumps(void)
     c->ntimes = 1;
     c->times = times + (ntimes - 1);
     c->values = values + (size_t)(ntimes - 1) * (size_t)m->ny;
-    const long without = backward_steps(m, theta);
+    const long without = backward_steps(m, theta, rtol, "observations=transport");
     c->ntimes = ntimes;
     c->times = times;
     c->values = values;
-    printf("freefall interp rtol 1e-11: %ld backward steps with %d observations, %ld with the "
-           "last one only (ratio %.2f)\n", with, ntimes, without, (double)with / without);
+    printf("freefall interp rtol %g: %ld backward steps with %d observations (%ld ending a "
+           "step on each), %ld with the last one only (ratio %.2f)\n", rtol, with, ntimes,
+           stop, without, (double)with / without);
     CHECK(with <= 2 * without, "%ld backward steps with the observations, %ld without", with,
           without);
+    CHECK(stop >= ntimes - 1, "observations=stop: %ld backward steps for %d intervals", stop,
+          ntimes - 1);
     model_destroy(m);
 }
 
@@ -137,7 +150,8 @@ int main(void)
     check_forward("rafmekerk", "tsit5");
     check_forward("neural-freefall", "tsit5");
     check_forward("brusselator-3", NULL);
-    check_jumps();
+    check_jumps(1e-8);
+    check_jumps(1e-11);
     check_bytes();
     return check_finish("methods/test_interp");
 }
