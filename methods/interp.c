@@ -40,8 +40,9 @@ static const method_opt_spec interp_options[] = {
     {"solver", OPT_SOLVER, "auto", NULL, 0, 0,
      "adaptive integrator of ours for both passes (also --solver); auto = the registry's "
      "default for stiff or non-stiff models"},
-    {"quad", OPT_INT, "3", NULL, 1, INTERP_MAX_QUAD,
-     "Gauss-Legendre nodes per backward step for the parameter integral"},
+    {"quad", OPT_INT, "0", NULL, 0, INTERP_MAX_QUAD,
+     "Gauss-Legendre nodes per backward step for the parameter integral; 0 = the backward "
+     "Runge-Kutta step's own stages (no extra products; 3 nodes on Rosenbrock)"},
     {"observations", OPT_CHOICE, "transport", "transport|stop", 0, 0,
      "Runge-Kutta: move the seeds of observations inside a forward step to its start through "
      "the step's dense output (transport), or end a backward step on every observation time "
@@ -89,6 +90,13 @@ typedef struct {
     long transported;          /* observations moved, over the run */
     /* quadrature on [0, 1] */
     int transport;             /* observations=transport */
+    /* quad=0 on Runge–Kutta: the last products f_θᵀλ of the backward solve, to be reused as
+     * the accepted step's stage values */
+    int stage_quad;
+    int ring_len, ring_next;
+    double *ring_s;            /* ring_len times s */
+    double *ring_lam, *ring_gth; /* ring_len × n, ring_len × np */
+    long stage_misses;         /* stage values not found in the ring (evaluated again) */
     int nq;
     double node[INTERP_MAX_QUAD], weight[INTERP_MAX_QUAD];
     /* backward bookkeeping */
@@ -261,7 +269,17 @@ static int interp_adj_rhs(double s, const double *lam, double *dlam, void *ctx)
     interp_run_t *A = ctx;
     const double t = -s;
     interp_state(A, t, A->xi);
-    return A->R->sys.vjp(t, A->xi, lam, dlam, A->gth, A->R->sys.ctx);
+    if (A->R->sys.vjp(t, A->xi, lam, dlam, A->gth, A->R->sys.ctx) != 0)
+        return -1;
+    if (A->stage_quad) {
+        /* keep (s, λ, f_θᵀλ): the accepted step's stages are among the last evaluations */
+        const int k = A->ring_next;
+        A->ring_s[k] = s;
+        memcpy(A->ring_lam + (size_t)k * A->n, lam, sizeof(double) * (size_t)A->n);
+        memcpy(A->ring_gth + (size_t)k * A->np, A->gth, sizeof(double) * (size_t)A->np);
+        A->ring_next = (k + 1) % A->ring_len;
+    }
+    return 0;
 }
 
 /* its Jacobian f_xᵀ (for the Rosenbrock backward pass) */
@@ -315,9 +333,49 @@ static void lam_rk(interp_run_t *A, const void *view, double sigma, double *lam)
     }
 }
 
+/* quad=0: θ̄ += h Σ_i b_i f_θᵀ(t_i, x(t_i)) Y_i — the backward step's own quadrature, i.e. the
+ * Runge–Kutta method applied to the augmented system (λ, θ̄) with θ̄ kept out of the error
+ * test: of the method's order, and the products were made for the stages already (found in
+ * the ring by their time and input; a stage not found is evaluated again). */
+static int interp_stage_quadrature(interp_run_t *A, const rk_step_view *v)
+{
+    dd_run *R = A->R;
+    const int n = A->n;
+    for (int i = 0; i < v->stages; i++) {
+        const double b = A->rk->b[i];
+        if (b == 0.0)
+            continue;
+        const double si = rk_stage_time(v->t, v->t_next, A->rk->c[i]);
+        const double *gth = NULL;
+        for (int k = 0; k < A->ring_len && !gth; k++) {
+            const int e = (A->ring_next - 1 - k + 2 * A->ring_len) % A->ring_len;
+            if (A->ring_s[e] == si &&
+                memcmp(A->ring_lam + (size_t)e * n, v->Y[i], sizeof(double) * (size_t)n) == 0)
+                gth = A->ring_gth + (size_t)e * A->np;
+        }
+        if (!gth) {
+            const double t = -si;
+            interp_state(A, t, A->xi);
+            if (R->sys.vjp(t, A->xi, v->Y[i], A->gx, A->gth, R->sys.ctx) != 0) {
+                snprintf(R->error, sizeof R->error,
+                         "interp: the adjoint product failed at t = %.17g", t);
+                return -1;
+            }
+            gth = A->gth;
+            A->stage_misses++;
+        }
+        for (int k = 0; k < A->np; k++)
+            A->thbar[k] += v->h * b * gth[k];
+    }
+    return 0;
+}
+
 static int interp_bwd_rk(const rk_step_view *v, void *ctx)
 {
-    return interp_quadrature(ctx, v->t, v->h, lam_rk, v);
+    interp_run_t *A = ctx;
+    if (A->stage_quad)
+        return interp_stage_quadrature(A, v);
+    return interp_quadrature(A, v->t, v->h, lam_rk, v);
 }
 
 static void lam_ros(interp_run_t *A, const void *view, double sigma, double *lam)
@@ -536,7 +594,9 @@ static method_status interp_scratch(interp_run_t *A)
 {
     dd_run *R = A->R;
     const size_t n = (size_t)A->n, np = (size_t)(A->np ? A->np : 1);
-    const size_t doubles = 7 * n + np + (size_t)A->s + (size_t)A->s * n +
+    A->ring_len = A->stage_quad ? 2 * A->s + 2 : 0;
+    const size_t ring = (size_t)A->ring_len * (1 + n + np);
+    const size_t doubles = 7 * n + np + (size_t)A->s + (size_t)A->s * n + ring +
                            (A->ros ? n * n + 2 * n : 0);
     double *p = mem_calloc(&R->acc, doubles, sizeof(double));
     A->scratch = p;
@@ -554,6 +614,13 @@ static method_status interp_scratch(interp_run_t *A)
     A->gth = p, p += np;
     A->w = p, p += A->s;
     A->pending = p, p += n;
+    if (A->ring_len) {
+        A->ring_s = p, p += A->ring_len;
+        A->ring_lam = p, p += (size_t)A->ring_len * n;
+        A->ring_gth = p, p += (size_t)A->ring_len * np;
+        for (int k = 0; k < A->ring_len; k++)
+            A->ring_s[k] = NAN;
+    }
     A->kbar = p, p += (size_t)A->s * n;
     if (A->ros) {
         A->Jf = p, p += n * n;
@@ -601,6 +668,9 @@ static method_status interp_run(const model *m, const double *theta, const metho
         A.rec_bytes = sizeof(interp_rec) + (size_t)A.nvec * (size_t)A.n * sizeof(double);
         A.thbar = R.thbar;
         A.nq = (int)method_opt_int(&method_interp, o, "quad");
+        A.stage_quad = A.nq == 0 && A.rk != NULL;
+        if (A.nq == 0)
+            A.nq = 3;   /* Rosenbrock: Gauss–Legendre (its stages are not f values) */
         A.transport = strcmp(method_opt_choice(&method_interp, o, "observations"), "stop") != 0;
         gauss_legendre(A.nq, A.node, A.weight);
         status = interp_scratch(&A);
@@ -673,7 +743,9 @@ static method_status interp_run(const model *m, const double *theta, const metho
     method_extra_add(r, "dense_steps_max", (double)most, "");
     method_extra_add(r, "rejected_steps", (double)frejected, "");
     method_extra_add(r, "rejected_steps_bwd", (double)brejected, "");
-    method_extra_add(r, "quad_nodes", (double)A.nq, "");
+    method_extra_add(r, "quad_nodes", A.stage_quad ? 0.0 : (double)A.nq, "");
+    if (A.stage_quad)
+        method_extra_add(r, "quad_stage_reevaluations", (double)A.stage_misses, "");
     method_extra_add(r, "observations_transported", (double)A.transported, "");
     r->peak_bytes = R.acc.peak;
     if (A.rk)
