@@ -43,6 +43,9 @@ static const method_opt_spec interp_options[] = {
     {"quad", OPT_INT, "0", NULL, 0, INTERP_MAX_QUAD,
      "Gauss-Legendre nodes per backward step for the parameter integral; 0 = the backward "
      "Runge-Kutta step's own stages (no extra products; 3 nodes on Rosenbrock)"},
+    {"budget_bytes", OPT_DOUBLE, "0", NULL, 0, 1e18,
+     "bytes for the forward solution the backward pass reads: checkpoints plus two recomputed "
+     "segments of dense output (0 = keep the whole dense output)"},
     {"observations", OPT_CHOICE, "transport", "transport|stop", 0, 0,
      "Runge-Kutta: move the seeds of observations inside a forward step to its start through "
      "the step's dense output (transport), or end a backward step on every observation time "
@@ -64,6 +67,14 @@ typedef struct {
     double v[];
 } interp_rec;
 
+/* A recomputed segment: steps first … first+count−1 (Rosenbrock: and the end point). */
+typedef struct {
+    long seg;                  /* −1: empty */
+    long first, count;
+    unsigned long used;
+    char *mem;                 /* (K + 1) records of rec_bytes */
+} interp_segment;
+
 typedef struct {
     dd_run *R;
     const rk_tableau *rk;      /* RK family, or … */
@@ -78,6 +89,18 @@ typedef struct {
                                 * s = −t ascending: the backward steps land on them */
     long nnodes;
     size_t solver_bytes;       /* the backward solver's, as charged */
+    /* budget_bytes > 0: the forward pass keeps checkpoints, segments are recomputed */
+    double budget;
+    long nsteps;               /* forward steps of the condition (budget: from R->grid) */
+    long seg_len, nseg;        /* K steps per segment, ⌈nsteps/K⌉ segments */
+    double *ckpt;              /* nseg × n: x at the start of every segment */
+    interp_segment buf[2];     /* the two segments held, least recently used replaced */
+    unsigned long stamp;
+    size_t seg_bytes;          /* one buffer */
+    long loads, replayed;      /* segments recomputed, forward steps replayed (all passes) */
+    size_t budget_used;        /* the most held under the budget */
+    double *xw, *x0;           /* n, n: the replays' state, x(t0) */
+    int nbuf;                  /* buffers in use (1 when there is one segment) */
     /* scratch */
     double *scratch;
     size_t scratch_doubles;
@@ -141,16 +164,148 @@ static void hermite(int n, double h, double sigma, const double *y0, const doubl
         y[m] = h00 * y0[m] + h01 * y1[m] + h * (h10 * d0[m] + h11 * d1[m]);
 }
 
+/* t_k, the start of forward step k (k = nsteps: tf) */
+static double interp_t(const interp_run_t *A, long k)
+{
+    if (A->budget > 0)
+        return A->R->grid[k];
+    return k < A->nrec ? A->rec[k]->t : A->rec[A->nrec - 1]->t_next;
+}
+
+/* copy an accepted forward step into a record */
+static int interp_fill(interp_run_t *A, const odeint_step *step, interp_rec *rec)
+{
+    dd_run *R = A->R;
+    const size_t vec = sizeof(double) * (size_t)A->n;
+    rec->t = step->t;
+    rec->t_next = step->t_next;
+    if (step->rk) {
+        memcpy(rec->v, step->rk->x, vec);
+        for (int i = 0; i < A->s; i++)
+            memcpy(rec->v + (size_t)(i + 1) * A->n, step->rk->K[i], vec);
+        return 0;
+    }
+    memcpy(rec->v, step->ros->x, vec);
+    if (R->sys.rhs(step->t, step->ros->x, rec->v + A->n, R->sys.ctx) != 0) {
+        snprintf(R->error, sizeof R->error,
+                 "interp: the right-hand side failed at t = %.17g", step->t);
+        return -1;
+    }
+    return 0;
+}
+
+static interp_rec *interp_slot(const interp_run_t *A, const interp_segment *b, long k)
+{
+    return (interp_rec *)(b->mem + (size_t)(k - b->first) * A->rec_bytes);
+}
+
+typedef struct {
+    interp_run_t *A;
+    interp_segment *b;
+} interp_replay;
+
+static int interp_replay_keep(const odeint_step *step, void *ctx)
+{
+    const interp_replay *P = ctx;
+    return interp_fill(P->A, step, interp_slot(P->A, P->b, step->index));
+}
+
+/* Replay forward steps first … first+count−1 of the kept grid from x (overwritten with
+ * x_{first+count}); observer may be NULL. */
+static int interp_replay_steps(interp_run_t *A, long first, long count, double *x,
+                               odeint_observer observer, void *ctx)
+{
+    dd_run *R = A->R;
+    const model *m = model_ctx_model(R->ctx);
+    const step_grid g = {.t0 = m->t0, .tf = m->tf, .steps = A->nsteps, .times = R->grid};
+    const odeint_problem P = {.t0 = m->t0, .tf = m->tf, .nout = R->nout, .tout = R->tout,
+                              .xout = NULL, .observer = observer, .observer_ctx = ctx};
+    odeint_stats st;
+    char err[160];
+    const int status = odeint_grid(R->I, &P, &g, first, count, x, &st, err, sizeof err);
+    A->replayed += count;
+    if (status == STEP_OK)
+        return 0;
+    if (!(status == STEP_EOBSERVER && R->error[0]))
+        snprintf(R->error, sizeof R->error, "interp: recomputing forward steps %ld-%ld: %s",
+                 first, first + count - 1, err);
+    return -1;
+}
+
+/* the segment holding step k, recomputed from its checkpoint into the least recently used
+ * buffer when it is not held */
+static interp_segment *interp_segment_of(interp_run_t *A, long k)
+{
+    const long seg = k / A->seg_len;
+    interp_segment *b = NULL;
+    for (int j = 0; j < 2; j++)
+        if (A->buf[j].seg == seg)
+            b = &A->buf[j];
+    if (!b) {
+        b = A->buf[0].used <= A->buf[1].used ? &A->buf[0] : &A->buf[1];
+        b->seg = -1;
+        b->first = seg * A->seg_len;
+        b->count = A->nsteps - b->first < A->seg_len ? A->nsteps - b->first : A->seg_len;
+        memcpy(A->xw, A->ckpt + (size_t)seg * A->n, sizeof(double) * (size_t)A->n);
+        interp_replay P = {A, b};
+        if (interp_replay_steps(A, b->first, b->count, A->xw, interp_replay_keep, &P) != 0)
+            return NULL;
+        if (A->ros) {
+            /* the end point, for the Hermite interpolant of the segment's last step */
+            interp_rec *end = interp_slot(A, b, b->first + b->count);
+            end->t = end->t_next = interp_t(A, b->first + b->count);
+            memcpy(end->v, A->xw, sizeof(double) * (size_t)A->n);
+            if (A->R->sys.rhs(end->t, A->xw, end->v + A->n, A->R->sys.ctx) != 0) {
+                snprintf(A->R->error, sizeof A->R->error,
+                         "interp: the right-hand side failed at t = %.17g", end->t);
+                return NULL;
+            }
+        }
+        b->seg = seg;
+        A->loads++;
+    }
+    b->used = ++A->stamp;
+    return b;
+}
+
+/* forward step k's record, and (Rosenbrock) the state and f at its end */
+static int interp_rec_get(interp_run_t *A, long k, const interp_rec **rec, const double **x1,
+                          const double **f1)
+{
+    const int n = A->n;
+    if (A->budget <= 0) {
+        *rec = A->rec[k];
+        if (x1) {
+            *x1 = k + 1 < A->nrec ? A->rec[k + 1]->v : A->x_end;
+            *f1 = k + 1 < A->nrec ? A->rec[k + 1]->v + n : A->f_end;
+        }
+        return 0;
+    }
+    interp_segment *b = interp_segment_of(A, k);
+    if (!b)
+        return -1;
+    *rec = interp_slot(A, b, k);
+    if (x1) {
+        const interp_rec *next = interp_slot(A, b, k + 1);   /* the end point at most */
+        *x1 = next->v;
+        *f1 = next->v + n;
+    }
+    return 0;
+}
+
 /* x(t) from the record that holds t (the cursor follows the backward pass) */
-static void interp_state(interp_run_t *A, double t, double *x)
+static int interp_state(interp_run_t *A, double t, double *x)
 {
     long k = A->cursor;
-    while (k > 0 && t < A->rec[k]->t)
+    while (k > 0 && t < interp_t(A, k))
         k--;
-    while (k < A->nrec - 1 && t > A->rec[k]->t_next)
+    while (k < A->nsteps - 1 && t > interp_t(A, k + 1))
         k++;
     A->cursor = k;
-    const interp_rec *rec = A->rec[k];
+    const interp_rec *rec;
+    const double *x1 = NULL, *f1 = NULL;
+    if (interp_rec_get(A, k, &rec, A->rk ? NULL : &x1, &f1) != 0)
+        return -1;
     const double h = rec->t_next - rec->t;
     double sigma = (t - rec->t) / h;
     sigma = sigma < 0.0 ? 0.0 : sigma > 1.0 ? 1.0 : sigma;
@@ -166,10 +321,9 @@ static void interp_state(interp_run_t *A, double t, double *x)
                     x[m] += c * K[m];
         }
     } else {
-        const double *x1 = k + 1 < A->nrec ? A->rec[k + 1]->v : A->x_end;
-        const double *f1 = k + 1 < A->nrec ? A->rec[k + 1]->v + n : A->f_end;
         hermite(n, h, sigma, rec->v, rec->v + n, x1, f1, x);
     }
+    return 0;
 }
 
 static int interp_keep(interp_run_t *A, const odeint_step *step)
@@ -189,21 +343,9 @@ static int interp_keep(interp_run_t *A, const odeint_step *step)
     interp_rec *rec = mem_alloc(&R->acc, A->rec_bytes);
     if (!rec)
         goto refused;
-    const size_t vec = sizeof(double) * (size_t)A->n;
-    rec->t = step->t;
-    rec->t_next = step->t_next;
-    if (step->rk) {
-        memcpy(rec->v, step->rk->x, vec);
-        for (int i = 0; i < A->s; i++)
-            memcpy(rec->v + (size_t)(i + 1) * A->n, step->rk->K[i], vec);
-    } else {
-        memcpy(rec->v, step->ros->x, vec);
-        if (R->sys.rhs(step->t, step->ros->x, rec->v + A->n, R->sys.ctx) != 0) {
-            mem_free(&R->acc, rec, A->rec_bytes);
-            snprintf(R->error, sizeof R->error,
-                     "interp: the right-hand side failed at t = %.17g", step->t);
-            return -1;
-        }
+    if (interp_fill(A, step, rec) != 0) {
+        mem_free(&R->acc, rec, A->rec_bytes);
+        return -1;
     }
     A->rec[A->nrec++] = rec;
     return 0;
@@ -220,7 +362,7 @@ static int interp_observe(const odeint_step *step, void *ctx)
     interp_run_t *A = ctx;
     if (dd_observe(step, A->R) != 0)
         return -1;
-    return interp_keep(A, step);
+    return A->budget > 0 ? 0 : interp_keep(A, step);
 }
 
 /* Rosenbrock: the interpolant of x is cubic Hermite on each forward step, whose second
@@ -230,7 +372,7 @@ static int interp_observe(const odeint_step *step, void *ctx)
 static method_status interp_nodes(interp_run_t *A, void *solver)
 {
     dd_run *R = A->R;
-    const long count = A->nrec > 1 ? A->nrec - 1 : 0;
+    const long count = A->nsteps > 1 ? A->nsteps - 1 : 0;
     A->nodes = mem_alloc(&R->acc, sizeof(double) * (size_t)(count ? count : 1));
     const size_t before = ros_solver_bytes(solver);
     if (!A->nodes || ros_solver_reserve(solver, (int)count) != 0 ||
@@ -241,7 +383,7 @@ static method_status interp_nodes(interp_run_t *A, void *solver)
                            R->acc.cap, count);
     A->solver_bytes += ros_solver_bytes(solver) - before;
     for (long j = 0; j < count; j++)
-        A->nodes[j] = -A->rec[A->nrec - 1 - j]->t;
+        A->nodes[j] = -interp_t(A, A->nsteps - 1 - j);
     A->nnodes = count;
     return METHOD_OK;
 }
@@ -259,6 +401,91 @@ static void interp_drop(interp_run_t *A)
     A->rec = NULL;
     A->nrec = A->cap = 0;
     A->cursor = 0;
+    if (A->budget > 0) {
+        mem_free(&R->acc, A->ckpt, sizeof(double) * (size_t)A->nseg * (size_t)A->n);
+        for (int j = 0; j < 2; j++)
+            mem_free(&R->acc, A->buf[j].mem, A->seg_bytes);
+        memset(A->buf, 0, sizeof A->buf);
+        A->ckpt = NULL;
+        A->nseg = 0;
+        dd_grid_release(R);
+    }
+}
+
+/* ---- budget_bytes: checkpoints and recomputed segments ------------------------------------
+ * The forward pass keeps only the step times (8 bytes per step, outside the budget, as the
+ * checkpoint backend's first pass) and the loss terms.  Segments of K steps are then chosen
+ * as long as the budget allows:
+ *     ⌈l/K⌉ checkpoints of n values + min(2, ⌈l/K⌉) buffers of K + 1 records ≤ budget_bytes,
+ * a replay of the grid stores the checkpoints (steps 0 … (⌈l/K⌉ − 1)K − 1), and the backward
+ * pass recomputes a segment from its checkpoint when it first reads x(t) there, into the
+ * least recently used of the two buffers (a backward step that straddles two segments finds
+ * both).  Replays repeat the original steps bit for bit (rk.h), so the dense output read is
+ * the one kept without a budget and the gradient is the same. */
+static size_t interp_budget_need(const interp_run_t *A, long K)
+{
+    const long nseg = (A->nsteps + K - 1) / K;
+    return (size_t)nseg * sizeof(double) * (size_t)A->n +
+           (size_t)(nseg < 2 ? nseg : 2) * (size_t)(K + 1) * A->rec_bytes;
+}
+
+static int interp_keep_ckpt(const odeint_step *step, void *ctx)
+{
+    interp_run_t *A = ctx;
+    if (step->index % A->seg_len == 0)
+        memcpy(A->ckpt + (size_t)(step->index / A->seg_len) * A->n,
+               step->rk ? step->rk->x : step->ros->x, sizeof(double) * (size_t)A->n);
+    return 0;
+}
+
+static method_status interp_checkpoints(interp_run_t *A)
+{
+    dd_run *R = A->R;
+    A->nsteps = R->grid_len - 1;
+    long K = 0;
+    size_t least = 0;
+    for (long k = A->nsteps; k >= 1; k--) {
+        const size_t need = interp_budget_need(A, k);
+        if (!K && (double)need <= A->budget)
+            K = k;
+        if (!least || need < least)
+            least = need;
+    }
+    if (!K)
+        return method_fail(R->r, METHOD_EMEMORY,
+                           "interp: budget_bytes = %.0f cannot hold the checkpoints and "
+                           "recomputed segments of the %ld forward steps (%zu bytes per "
+                           "step's dense output, %zu per checkpoint): the least that works is "
+                           "%zu bytes; raise budget_bytes",
+                           A->budget, A->nsteps, A->rec_bytes,
+                           sizeof(double) * (size_t)A->n, least);
+    A->seg_len = K;
+    A->nseg = (A->nsteps + K - 1) / K;
+    A->nbuf = A->nseg < 2 ? (int)A->nseg : 2;
+    A->seg_bytes = (size_t)(K + 1) * A->rec_bytes;
+    A->ckpt = mem_alloc(&R->acc, sizeof(double) * (size_t)A->nseg * (size_t)A->n);
+    for (int j = 0; j < 2; j++) {
+        A->buf[j].seg = -1;
+        A->buf[j].mem = j < A->nbuf ? mem_alloc(&R->acc, A->seg_bytes) : NULL;
+    }
+    if (!A->ckpt || !A->buf[0].mem || (A->nbuf == 2 && !A->buf[1].mem))
+        return method_fail(R->r, METHOD_EMEMORY,
+                           "interp: %ld checkpoints and %d segments of %ld steps (%zu bytes) "
+                           "would pass the memory cap of %zu bytes: raise --mem-cap",
+                           A->nseg, A->nbuf, K, interp_budget_need(A, K), R->acc.cap);
+    const size_t used = interp_budget_need(A, K);
+    if (used > A->budget_used)
+        A->budget_used = used;
+    /* the checkpoints: x0, then a replay up to the last segment's start */
+    memcpy(A->ckpt, A->x0, sizeof(double) * (size_t)A->n);
+    if (A->nseg > 1) {
+        memcpy(A->xw, A->x0, sizeof(double) * (size_t)A->n);
+        const long upto = (A->nseg - 1) * K;
+        if (interp_replay_steps(A, 0, upto, A->xw, interp_keep_ckpt, A) != 0)
+            return method_fail(R->r, METHOD_ESOLVER, "%s", R->error);
+        memcpy(A->ckpt + (size_t)(A->nseg - 1) * A->n, A->xw, sizeof(double) * (size_t)A->n);
+    }
+    return METHOD_OK;
 }
 
 /* ---- the backward pass, in s = −t --------------------------------------------------------- */
@@ -268,8 +495,8 @@ static int interp_adj_rhs(double s, const double *lam, double *dlam, void *ctx)
 {
     interp_run_t *A = ctx;
     const double t = -s;
-    interp_state(A, t, A->xi);
-    if (A->R->sys.vjp(t, A->xi, lam, dlam, A->gth, A->R->sys.ctx) != 0)
+    if (interp_state(A, t, A->xi) != 0 ||
+        A->R->sys.vjp(t, A->xi, lam, dlam, A->gth, A->R->sys.ctx) != 0)
         return -1;
     if (A->stage_quad) {
         /* keep (s, λ, f_θᵀλ): the accepted step's stages are among the last evaluations */
@@ -289,8 +516,7 @@ static int interp_adj_jac(double s, const double *lam, double *J, void *ctx)
     interp_run_t *A = ctx;
     const double t = -s;
     const int n = A->n;
-    interp_state(A, t, A->xi);
-    if (A->R->sys.jac(t, A->xi, A->Jf, A->R->sys.ctx) != 0)
+    if (interp_state(A, t, A->xi) != 0 || A->R->sys.jac(t, A->xi, A->Jf, A->R->sys.ctx) != 0)
         return -1;
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
@@ -308,7 +534,8 @@ static int interp_quadrature(interp_run_t *A, double s, double h,
     for (int q = 0; q < A->nq; q++) {
         lam_at(A, view, A->node[q], A->lam_q);
         const double t = -(s + A->node[q] * h);
-        interp_state(A, t, A->xi);
+        if (interp_state(A, t, A->xi) != 0)
+            return -1;
         if (R->sys.vjp(t, A->xi, A->lam_q, A->gx, A->gth, R->sys.ctx) != 0) {
             snprintf(R->error, sizeof R->error,
                      "interp: the adjoint product failed at t = %.17g", t);
@@ -355,7 +582,8 @@ static int interp_stage_quadrature(interp_run_t *A, const rk_step_view *v)
         }
         if (!gth) {
             const double t = -si;
-            interp_state(A, t, A->xi);
+            if (interp_state(A, t, A->xi) != 0)
+                return -1;
             if (R->sys.vjp(t, A->xi, v->Y[i], A->gx, A->gth, R->sys.ctx) != 0) {
                 snprintf(R->error, sizeof R->error,
                          "interp: the adjoint product failed at t = %.17g", t);
@@ -390,8 +618,9 @@ static int interp_bwd_ros(const ros_step_view *v, void *ctx)
     /* dλ/ds at both ends of the step for the Hermite interpolant (f_θᵀλ there is not used) */
     if (interp_adj_rhs(v->t, v->x, A->d0, A) != 0 ||
         interp_adj_rhs(v->t_next, v->x_next, A->d1, A) != 0) {
-        snprintf(A->R->error, sizeof A->R->error,
-                 "interp: the adjoint product failed at t = %.17g", -v->t);
+        if (!A->R->error[0])
+            snprintf(A->R->error, sizeof A->R->error,
+                     "interp: the adjoint product failed at t = %.17g", -v->t);
         return -1;
     }
     return interp_quadrature(A, v->t, v->h, lam_ros, v);
@@ -437,7 +666,7 @@ static method_status interp_interval(interp_run_t *A, void *solver, const step_c
     }
     if (status == STEP_OK)
         return METHOD_OK;
-    if (status == STEP_EOBSERVER && R->error[0])
+    if (R->error[0])   /* the observer's reason, or a recomputation's */
         return method_fail(R->r, METHOD_ESOLVER, "%s", R->error);
     return method_fail(R->r, METHOD_ESOLVER, "interp: backward pass from t = %.6g: %s", t_hi,
                        err);
@@ -461,7 +690,9 @@ static int interp_transport(interp_run_t *A, int *i, double t_hi)
     dd_run *R = A->R;
     const int n = A->n, s = A->s;
     const long k = R->out_step[*i];
-    const interp_rec *rec = A->rec[k];
+    const interp_rec *rec;
+    if (interp_rec_get(A, k, &rec, NULL, NULL) != 0)
+        return -1;
     const double h = rec->t_next - rec->t;
     memset(A->kbar, 0, sizeof(double) * (size_t)s * (size_t)n);
     memset(A->pending, 0, sizeof(double) * (size_t)n);
@@ -596,7 +827,7 @@ static method_status interp_scratch(interp_run_t *A)
     const size_t n = (size_t)A->n, np = (size_t)(A->np ? A->np : 1);
     A->ring_len = A->stage_quad ? 2 * A->s + 2 : 0;
     const size_t ring = (size_t)A->ring_len * (1 + n + np);
-    const size_t doubles = 7 * n + np + (size_t)A->s + (size_t)A->s * n + ring +
+    const size_t doubles = 9 * n + np + (size_t)A->s + (size_t)A->s * n + ring +
                            (A->ros ? n * n + 2 * n : 0);
     double *p = mem_calloc(&R->acc, doubles, sizeof(double));
     A->scratch = p;
@@ -614,6 +845,8 @@ static method_status interp_scratch(interp_run_t *A)
     A->gth = p, p += np;
     A->w = p, p += A->s;
     A->pending = p, p += n;
+    A->xw = p, p += n;
+    A->x0 = p, p += n;
     if (A->ring_len) {
         A->ring_s = p, p += A->ring_len;
         A->ring_lam = p, p += (size_t)A->ring_len * n;
@@ -671,6 +904,8 @@ static method_status interp_run(const model *m, const double *theta, const metho
         A.stage_quad = A.nq == 0 && A.rk != NULL;
         if (A.nq == 0)
             A.nq = 3;   /* Rosenbrock: Gauss–Legendre (its stages are not f values) */
+        A.budget = method_opt_double(&method_interp, o, "budget_bytes");
+        R.keep_grid = A.budget > 0;
         A.transport = strcmp(method_opt_choice(&method_interp, o, "observations"), "stop") != 0;
         gauss_legendre(A.nq, A.node, A.weight);
         status = interp_scratch(&A);
@@ -702,6 +937,7 @@ static method_status interp_run(const model *m, const double *theta, const metho
         P.observer = interp_observe;
         P.observer_ctx = &A;
         odeint_stats st;
+        memcpy(A.x0, R.x, sizeof(double) * (size_t)A.n);
         const int fs = odeint_adaptive(R.I, &P, &S.control, R.x, &st, err, sizeof err);
         r->steps_fwd += st.steps;
         frejected += st.rejected;
@@ -710,7 +946,11 @@ static method_status interp_run(const model *m, const double *theta, const metho
             break;
         }
         R.q_final = R.n > R.nx ? R.x[R.nx] : 0.0;
-        if (A.ros) {
+        A.nsteps = A.nrec;
+        if (A.budget > 0) {
+            if ((status = interp_checkpoints(&A)) != METHOD_OK)
+                break;
+        } else if (A.ros) {
             memcpy(A.x_end, R.x, sizeof(double) * (size_t)A.n);
             if (R.sys.rhs(m->tf, R.x, A.f_end, R.sys.ctx) != 0) {
                 status = method_fail(r, METHOD_ESOLVER,
@@ -718,8 +958,9 @@ static method_status interp_run(const model *m, const double *theta, const metho
                 break;
             }
         }
-        if (A.nrec > most)
-            most = A.nrec;
+        const long held = A.budget > 0 ? A.nbuf * (A.seg_len + 1) : A.nrec;
+        if (held > most)
+            most = held;
         if (A.ros && (status = interp_nodes(&A, solver)) != METHOD_OK)
             break;
         /* backward */
@@ -747,6 +988,12 @@ static method_status interp_run(const model *m, const double *theta, const metho
     if (A.stage_quad)
         method_extra_add(r, "quad_stage_reevaluations", (double)A.stage_misses, "");
     method_extra_add(r, "observations_transported", (double)A.transported, "");
+    if (A.budget > 0) {
+        method_extra_add(r, "budget_bytes_used", (double)A.budget_used, "B");
+        method_extra_add(r, "segment_steps", (double)A.seg_len, "");
+        method_extra_add(r, "segments_recomputed", (double)A.loads, "");
+        method_extra_add(r, "steps_recomputed", (double)A.replayed, "");
+    }
     r->peak_bytes = R.acc.peak;
     if (A.rk)
         rk_solver_free(solver);

@@ -12,6 +12,12 @@
  *     step's dense output, so the backward steps need not end on each of them (ending a step
  *     on every observation, observations=stop, takes at least one step per interval: 102
  *     against 27 at rtol 1e-8); the gradient stays within 10·rtol of the closed form.
+ *  5. budget_bytes: under a budget that forces three or more recomputed segments the gradient
+ *     is bit for bit the one without a budget (freefall on dopri5, brusselator-3 on
+ *     Rosenbrock, rafmekerk's three conditions on tsit5), the bytes held for checkpoints and
+ *     segments stay within the budget, every segment is recomputed exactly once and the
+ *     replayed steps are the checkpoint pass's (⌈l/K⌉ − 1)·K plus the l of the segments; a
+ *     budget below the least that works is a one-line METHOD_EMEMORY naming budget_bytes.
  *  4. Bytes: the dense output is (1 + stages)·n doubles + 16 bytes per forward step
  *     (dopri5 on freefall: 144), and a memory cap below it is a one-line METHOD_EMEMORY. */
 #include "cvtest.h"
@@ -174,6 +180,54 @@ static void check_bytes(void)
     model_destroy(m);
 }
 
+static void check_budget(const char *name, const char *solver, double budget, int exact_counts)
+{
+    model *m = check_model_create(name);
+    double *theta = calloc((size_t)m->np, sizeof(double));
+    model_nominal(m, theta);
+    method_result all, part;
+    char opt[64];
+    snprintf(opt, sizeof opt, "budget_bytes=%.0f", budget);
+    const char *kv[] = {opt, NULL};
+    const method_status sa = cvtest_run("interp", m, theta, 1e-8, 1e-10, solver, NULL, &all);
+    const method_status sp = cvtest_run("interp", m, theta, 1e-8, 1e-10, solver, kv, &part);
+    CHECK(sa == METHOD_OK && sp == METHOD_OK, "%s: %s / %s", name, all.error, part.error);
+    if (sa == METHOD_OK && sp == METHOD_OK) {
+        const double used = check_extra(&part, "budget_bytes_used");
+        const long K = (long)check_extra(&part, "segment_steps");
+        const long loads = (long)check_extra(&part, "segments_recomputed");
+        const long replayed = (long)check_extra(&part, "steps_recomputed");
+        const long l = part.steps_fwd, nseg = (l + K - 1) / K;
+        printf("%-14s interp budget %.0f B: %.0f B held, %ld steps in %ld segments of %ld, %ld "
+               "recomputed, %ld steps replayed; gradient %s\n", name, budget, used, l, nseg,
+               K, loads, replayed,
+               memcmp(all.gradient, part.gradient, sizeof(double) * (size_t)m->np) == 0
+                   ? "bit for bit the same"
+                   : "DIFFERS");
+        CHECK(memcmp(all.gradient, part.gradient, sizeof(double) * (size_t)m->np) == 0 &&
+                  all.loss == part.loss,
+              "%s: the budget changed the gradient", name);
+        CHECK(all.steps_bwd == part.steps_bwd && all.steps_fwd == part.steps_fwd,
+              "%s: steps moved", name);
+        CHECK(used <= budget, "%s: %.0f bytes held under a budget of %.0f", name, used, budget);
+        CHECK(nseg >= 3 || !exact_counts, "%s: only %ld segments", name, nseg);
+        if (exact_counts)
+            CHECK(loads == nseg && replayed == (nseg - 1) * K + l,
+                  "%s: %ld segments recomputed (of %ld), %ld steps replayed", name, loads, nseg,
+                  replayed);
+    }
+    method_result_free(&all);
+    method_result_free(&part);
+    const char *tiny[] = {"budget_bytes=100", NULL};
+    const method_status st = cvtest_run("interp", m, theta, 1e-8, 1e-10, solver, tiny, &part);
+    CHECK(st == METHOD_EMEMORY && strstr(part.error, "budget_bytes") &&
+              !strchr(part.error, '\n'),
+          "%s: budget 100: status %d, '%s'", name, st, part.error);
+    method_result_free(&part);
+    free(theta);
+    model_destroy(m);
+}
+
 int main(void)
 {
     check_closed_form("freefall", "dopri5");
@@ -188,5 +242,8 @@ int main(void)
     check_jumps(1e-8);
     check_jumps(1e-11);
     check_bytes();
+    check_budget("freefall", "dopri5", 2000, 1);
+    check_budget("brusselator-3", NULL, 20000, 1);
+    check_budget("rafmekerk", "tsit5", 6000, 0);
     return check_finish("methods/test_interp");
 }
