@@ -39,7 +39,8 @@
 static const method_opt_spec interp_options[] = {
     {"solver", OPT_SOLVER, "auto", NULL, 0, 0,
      "adaptive integrator of ours for both passes (also --solver); auto = the registry's "
-     "default for stiff or non-stiff models"},
+     "non-stiff default, and on models marked stiff Tsit5 with a stiffness test that switches "
+     "to Rosenbrock when it fires"},
     {"quad", OPT_INT, "0", NULL, 0, INTERP_MAX_QUAD,
      "Gauss-Legendre nodes per backward step for the parameter integral; 0 = the backward "
      "Runge-Kutta step's own stages (no extra products; 3 nodes on Rosenbrock)"},
@@ -89,6 +90,11 @@ typedef struct {
                                 * s = −t ascending: the backward steps land on them */
     long nnodes;
     size_t solver_bytes;       /* the backward solver's, as charged */
+    /* solver=auto on a model hinted stiff: the stiffness test of the forward pass */
+    int detect, stiff;
+    double *Jd, *pw;           /* n×n Jacobian, 2n power-iteration vectors */
+    double rho_jac;            /* the last power-iteration estimate of |λ_max(f_x)| */
+    long stiff_run, nonstiff_run;
     /* budget_bytes > 0: the forward pass keeps checkpoints, segments are recomputed */
     double budget;
     long nsteps;               /* forward steps of the condition (budget: from R->grid) */
@@ -357,10 +363,72 @@ refused:
     return -1;
 }
 
+/* Hairer's stiffness test for explicit Runge–Kutta (Solving ODEs II, §IV.2; DOPRI5's): the
+ * last two stages are both at t_next, so ρ = ‖K_s − K_{s−1}‖ / ‖Y_s − Y_{s−1}‖ estimates the
+ * Lipschitz constant along their difference and h·ρ near the stability boundary (3.25 for
+ * these methods) means the step is limited by stability, not accuracy.  Fifteen such accepted
+ * steps without six ordinary ones in between: the model is stiff here. */
+static int interp_stiffness(interp_run_t *A, const rk_step_view *v)
+{
+    const int s = v->stages, n = A->n;
+    double dk = 0.0, dy = 0.0;
+    for (int m = 0; m < n; m++) {
+        const double a = v->K[s - 1][m] - v->K[s - 2][m], b = v->Y[s - 1][m] - v->Y[s - 2][m];
+        dk += a * a;
+        dy += b * b;
+    }
+    double rho = dy > 0.0 ? sqrt(dk / dy) : 0.0;
+    if (v->index % 20 == 0 && A->Jd) {
+        /* the stage estimate sees only the directions the solution excites, and a damped
+         * stiff mode hardly shows in it: every 20 steps also a power iteration on f_x (eight
+         * products of the dense Jacobian at x_k) */
+        dd_run *R = A->R;
+        if (R->sys.jac(v->t, v->x, A->Jd, R->sys.ctx) == 0) {
+            double *p = A->pw, *q = A->pw + n, norm = 0.0;
+            for (int m = 0; m < n; m++)
+                p[m] = 1.0 + 0.1 * m / n;
+            for (int it = 0; it < 8; it++) {
+                double qq = 0.0, pp = 0.0;
+                for (int i = 0; i < n; i++) {
+                    double acc = 0.0;
+                    for (int j = 0; j < n; j++)
+                        acc += A->Jd[(size_t)i * n + j] * p[j];
+                    q[i] = acc;
+                    qq += acc * acc;
+                    pp += p[i] * p[i];
+                }
+                norm = pp > 0.0 ? sqrt(qq / pp) : 0.0;
+                if (!(qq > 0.0))
+                    break;
+                for (int m = 0; m < n; m++)
+                    p[m] = q[m] / sqrt(qq);
+            }
+            A->rho_jac = norm;
+        }
+    }
+    if (A->rho_jac > rho)
+        rho = A->rho_jac;
+    if (v->h * rho > 3.25) {
+        A->nonstiff_run = 0;
+        if (++A->stiff_run >= 15) {
+            A->stiff = 1;
+            snprintf(A->R->error, sizeof A->R->error,
+                     "interp: %s is stiff at t = %.6g (stability-limited steps)", A->rk->name,
+                     v->t_next);
+            return -1;
+        }
+    } else if (++A->nonstiff_run >= 6) {
+        A->stiff_run = 0;
+    }
+    return 0;
+}
+
 static int interp_observe(const odeint_step *step, void *ctx)
 {
     interp_run_t *A = ctx;
     if (dd_observe(step, A->R) != 0)
+        return -1;
+    if (A->detect && step->rk && step->rk->stages >= 2 && interp_stiffness(A, step->rk) != 0)
         return -1;
     return A->budget > 0 ? 0 : interp_keep(A, step);
 }
@@ -799,8 +867,12 @@ static method_status interp_backward(interp_run_t *A, void *solver, const step_c
     dd_run *R = A->R;
     const model *m = model_ctx_model(R->ctx);
     double *lam = R->xbar;   /* holds the running cost's seed already */
-    A->cursor = A->nrec ? A->nrec - 1 : 0;
-    A->h_carry = 0.0;
+    A->cursor = A->nsteps ? A->nsteps - 1 : 0;
+    /* the first backward step: the last forward step's size (the same Jacobian sets both
+     * passes' scales).  Hairer's estimate from λ(tf) fails when a component of λ(tf) is zero:
+     * its weight is atol alone and the estimate falls below the resolution of t (rafmekerk at
+     * rtol 1e-6, atol 1e-14: 2e-14 at t = 10). */
+    A->h_carry = A->nsteps ? interp_t(A, A->nsteps) - interp_t(A, A->nsteps - 1) : 0.0;
     A->has_pending = 0;
     memset(A->moved, 0, (size_t)R->nout);
     int i = R->nout - 1;
@@ -827,7 +899,7 @@ static method_status interp_scratch(interp_run_t *A)
     const size_t n = (size_t)A->n, np = (size_t)(A->np ? A->np : 1);
     A->ring_len = A->stage_quad ? 2 * A->s + 2 : 0;
     const size_t ring = (size_t)A->ring_len * (1 + n + np);
-    const size_t doubles = 9 * n + np + (size_t)A->s + (size_t)A->s * n + ring +
+    const size_t doubles = 9 * n + np + (A->detect ? n * n + 2 * n : 0) + (size_t)A->s + (size_t)A->s * n + ring +
                            (A->ros ? n * n + 2 * n : 0);
     double *p = mem_calloc(&R->acc, doubles, sizeof(double));
     A->scratch = p;
@@ -846,6 +918,10 @@ static method_status interp_scratch(interp_run_t *A)
     A->w = p, p += A->s;
     A->pending = p, p += n;
     A->xw = p, p += n;
+    if (A->detect) {
+        A->Jd = p, p += n * n;
+        A->pw = p, p += 2 * n;
+    }
     A->x0 = p, p += n;
     if (A->ring_len) {
         A->ring_s = p, p += A->ring_len;
@@ -863,13 +939,17 @@ static method_status interp_scratch(interp_run_t *A)
     return METHOD_OK;
 }
 
-static method_status interp_run(const model *m, const double *theta, const method_options *o,
-                                method_result *r)
+/* One run on `solver` (NULL: the options' choice); with `detect`, the forward pass stops
+ * as soon as the Runge–Kutta stiffness test fires (*stiff set, METHOD_ESOLVER). */
+static method_status interp_once(const model *m, const double *theta, const method_options *o,
+                                 method_result *r, const char *forced, int detect, int *stiff)
 {
     dd_settings S;
     method_status status = dd_settings_from(&method_interp, m, o, &S, r);
     if (status != METHOD_OK)
         return status;
+    if (forced)
+        S.solver = forced;
     const integrator *it = integrator_find(S.solver);
     if (!it || !it->adaptive) {
         char names[200];
@@ -905,6 +985,7 @@ static method_status interp_run(const model *m, const double *theta, const metho
         if (A.nq == 0)
             A.nq = 3;   /* Rosenbrock: Gauss–Legendre (its stages are not f values) */
         A.budget = method_opt_double(&method_interp, o, "budget_bytes");
+        A.detect = detect && A.rk != NULL;
         R.keep_grid = A.budget > 0;
         A.transport = strcmp(method_opt_choice(&method_interp, o, "observations"), "stop") != 0;
         gauss_legendre(A.nq, A.node, A.weight);
@@ -941,6 +1022,11 @@ static method_status interp_run(const model *m, const double *theta, const metho
         const int fs = odeint_adaptive(R.I, &P, &S.control, R.x, &st, err, sizeof err);
         r->steps_fwd += st.steps;
         frejected += st.rejected;
+        if (fs != STEP_OK && A.stiff) {
+            *stiff = 1;
+            status = method_fail(r, METHOD_ESOLVER, "%s", R.error);
+            break;
+        }
         if (fs != STEP_OK) {
             status = dd_solver_failed(&R, fs, err);
             break;
@@ -1001,4 +1087,43 @@ static method_status interp_run(const model *m, const double *theta, const metho
         ros_solver_free(solver);
     dd_close(&R);
     return status;
+}
+
+/* solver=auto: on a model hinted stiff, Tsit5 with the stiffness test first, and the
+ * registry's stiff integrator (Rosenbrock) only when the test fires — the hint alone made
+ * interp 30–80× slower than Tsit5 on jakstat and rafmekerk, whose solutions the explicit
+ * method follows at accuracy-limited steps.  The abandoned attempt's evaluations and steps
+ * are added to the run's counts. */
+static method_status interp_run(const model *m, const double *theta, const method_options *o,
+                                method_result *r)
+{
+    const char *opt = method_opt_choice(&method_interp, o, "solver");
+    const int chosen = (o->solver && strcmp(o->solver, "auto") != 0) ||
+                       (opt && strcmp(opt, "auto") != 0);
+    if (chosen || !m->stiff)
+        return interp_once(m, theta, o, r, NULL, 0, NULL);
+    int stiff = 0;
+    const method_status status = interp_once(m, theta, o, r, "tsit5", 1, &stiff);
+    if (!stiff) {
+        method_extra_add(r, "stiffness_switch", 0.0, "");
+        return status;
+    }
+    const method_result tried = *r;
+    free(r->gradient);
+    memset(r, 0, sizeof *r);
+    r->np = tried.np;
+    const method_status again =
+        interp_once(m, theta, o, r, integrator_default(1)->name, 0, NULL);
+    eval_counts *f = &r->fwd;
+    f->rhs += tried.fwd.rhs + tried.bwd.rhs;
+    f->jvp += tried.fwd.jvp + tried.bwd.jvp;
+    f->vjp += tried.fwd.vjp + tried.bwd.vjp;
+    f->jac += tried.fwd.jac + tried.bwd.jac;
+    f->second += tried.fwd.second + tried.bwd.second;
+    r->steps_fwd += tried.steps_fwd;
+    if (tried.peak_bytes > r->peak_bytes)
+        r->peak_bytes = tried.peak_bytes;
+    method_extra_add(r, "stiffness_switch", 1.0, "");
+    method_extra_add(r, "steps_before_switch", (double)tried.steps_fwd, "");
+    return again;
 }

@@ -18,6 +18,10 @@
  *     segments stay within the budget, every segment is recomputed exactly once and the
  *     replayed steps are the checkpoint pass's (⌈l/K⌉ − 1)·K plus the l of the segments; a
  *     budget below the least that works is a one-line METHOD_EMEMORY naming budget_bytes.
+ *  6. solver=auto on the models hinted stiff: Tsit5 with the stiffness test, Rosenbrock only
+ *     when it fires — jakstat (rtol 1e-8) stays on Tsit5 (the same gradient as --solver
+ *     tsit5), Robertson switches and returns Rosenbrock's gradient, with the abandoned
+ *     Tsit5 steps added to the forward count.
  *  4. Bytes: the dense output is (1 + stages)·n doubles + 16 bytes per forward step
  *     (dopri5 on freefall: 144), and a memory cap below it is a one-line METHOD_EMEMORY. */
 #include "cvtest.h"
@@ -228,6 +232,35 @@ static void check_budget(const char *name, const char *solver, double budget, in
     model_destroy(m);
 }
 
+static void check_auto(const char *name, int expect_switch)
+{
+    model *m = check_model_create(name);
+    double *theta = calloc((size_t)m->np, sizeof(double));
+    model_nominal(m, theta);
+    method_result a, x;
+    const char *explicit_solver = expect_switch ? "rosenbrock" : "tsit5";
+    const method_status sa = cvtest_run("interp", m, theta, 1e-8, 0, NULL, NULL, &a);
+    const method_status sx = cvtest_run("interp", m, theta, 1e-8, 0, explicit_solver, NULL, &x);
+    CHECK(sa == METHOD_OK && sx == METHOD_OK, "%s: %s / %s", name, a.error, x.error);
+    if (sa == METHOD_OK && sx == METHOD_OK) {
+        const double sw = check_extra(&a, "stiffness_switch");
+        const long before = expect_switch ? (long)check_extra(&a, "steps_before_switch") : 0;
+        printf("%-10s interp solver=auto rtol 1e-8: switch %.0f, %ld forward steps (%ld of "
+               "them Tsit5's before the switch), %ld backward\n", name, sw, a.steps_fwd,
+               before, a.steps_bwd);
+        CHECK(sw == expect_switch, "%s: stiffness_switch %.0f", name, sw);
+        CHECK(memcmp(a.gradient, x.gradient, sizeof(double) * (size_t)m->np) == 0,
+              "%s: auto's gradient is not %s's", name, explicit_solver);
+        CHECK(a.steps_fwd == x.steps_fwd + before && a.steps_bwd == x.steps_bwd,
+              "%s: steps %ld/%ld vs %ld/%ld", name, a.steps_fwd, a.steps_bwd, x.steps_fwd,
+              x.steps_bwd);
+    }
+    method_result_free(&a);
+    method_result_free(&x);
+    free(theta);
+    model_destroy(m);
+}
+
 int main(void)
 {
     check_closed_form("freefall", "dopri5");
@@ -242,6 +275,8 @@ int main(void)
     check_jumps(1e-8);
     check_jumps(1e-11);
     check_bytes();
+    check_auto("jakstat", 0);
+    check_auto("robertson", 1);
     check_budget("freefall", "dopri5", 2000, 1);
     check_budget("brusselator-3", NULL, 20000, 1);
     check_budget("rafmekerk", "tsit5", 6000, 0);
