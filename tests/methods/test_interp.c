@@ -22,6 +22,10 @@
  *     when it fires — jakstat (rtol 1e-8) stays on Tsit5 (the same gradient as --solver
  *     tsit5), Robertson switches and returns Rosenbrock's gradient, with the abandoned
  *     Tsit5 steps added to the forward count.
+ *  7. Robertson (stiff, Rosenbrock both ways) at rtol 1e-8: against forward at rtol 1e-12, the
+ *     gradient is within 10× of forward's own error at 1e-8 with the time column of the
+ *     autonomised adjoint's Jacobian (ft=fd), and at least 10× worse without it (ft=off, the
+ *     W-method's zero column): the mechanism of the README's stiff-model entry.
  *  4. Bytes: the dense output is (1 + stages)·n doubles + 16 bytes per forward step
  *     (dopri5 on freefall: 144), and a memory cap below it is a one-line METHOD_EMEMORY. */
 #include "cvtest.h"
@@ -261,6 +265,35 @@ static void check_auto(const char *name, int expect_switch)
     model_destroy(m);
 }
 
+static void check_time_column(void)
+{
+    model *m = check_model_create("robertson");
+    double theta[3];
+    model_nominal(m, theta);
+    method_result ref, f, fd, off;
+    const char *kfd[] = {"ft=fd", NULL}, *koff[] = {"ft=off", NULL};
+    const method_status s0 = cvtest_run("forward", m, theta, 1e-12, 1e-20, NULL, NULL, &ref);
+    const method_status s1 = cvtest_run("forward", m, theta, 1e-8, 0, NULL, NULL, &f);
+    const method_status s2 = cvtest_run("interp", m, theta, 1e-8, 0, "rosenbrock", kfd, &fd);
+    const method_status s3 = cvtest_run("interp", m, theta, 1e-8, 0, "rosenbrock", koff, &off);
+    CHECK(s0 == METHOD_OK && s1 == METHOD_OK && s2 == METHOD_OK && s3 == METHOD_OK,
+          "robertson: %s / %s / %s / %s", ref.error, f.error, fd.error, off.error);
+    if (s0 == METHOD_OK && s1 == METHOD_OK && s2 == METHOD_OK && s3 == METHOD_OK) {
+        const double ef = cvtest_relerr(f.gradient, ref.gradient, 3);
+        const double e1 = cvtest_relerr(fd.gradient, ref.gradient, 3);
+        const double e0 = cvtest_relerr(off.gradient, ref.gradient, 3);
+        printf("robertson rtol 1e-8: forward %.2e; interp ft=fd %.2e (%ld backward steps), "
+               "ft=off %.2e (%ld)\n", ef, e1, fd.steps_bwd, e0, off.steps_bwd);
+        CHECK(e1 <= 10 * ef, "ft=fd: %.3e > 10 x forward's %.3e", e1, ef);
+        CHECK(e0 >= 10 * e1, "ft=off %.3e is not 10x ft=fd's %.3e", e0, e1);
+    }
+    method_result_free(&ref);
+    method_result_free(&f);
+    method_result_free(&fd);
+    method_result_free(&off);
+    model_destroy(m);
+}
+
 int main(void)
 {
     check_closed_form("freefall", "dopri5");
@@ -275,10 +308,11 @@ int main(void)
     check_jumps(1e-8);
     check_jumps(1e-11);
     check_bytes();
+    check_time_column();
     check_auto("jakstat", 0);
     check_auto("robertson", 1);
     check_budget("freefall", "dopri5", 2000, 1);
-    check_budget("brusselator-3", NULL, 20000, 1);
+    check_budget("brusselator-3", "rosenbrock", 20000, 1);
     check_budget("rafmekerk", "tsit5", 6000, 0);
     return check_finish("methods/test_interp");
 }
