@@ -8,24 +8,30 @@
  *   Rosenbrock (stiff models): x_k and f_k = f(t_k, x_k), with the cubic Hermite interpolant
  *       between step ends (order 3, the method's order).
  * The loss terms ℓ_i and their gradients are taken at the observation times as the solve
- * passes them (ddcommon's observer).
+ * passes them (ddcommon's observer).  Under budget_bytes only the step times are kept and the
+ * dense output is recomputed segment by segment from checkpoints (see interp_checkpoints).
  *
  * Backward pass: the continuous adjoint λ(t) = ∂L/∂x(t) solves
  *     λ' = −f_x(t, x(t))ᵀ λ,   λ(tf) = ∂L/∂x(tf),   λ(t_i⁻) = λ(t_i⁺) + ℓ_x(t_i),
  * integrated in reversed time s = −t by the same integrator with its own error control on λ
  * (tolerances --rtol-b/--atol-b), x(t) read from the forward dense output.  A one-step method
- * has nothing to restart at a jump: the backward solve ends a step on each observation time,
- * adds ℓ_x there, evaluates f once at the new λ and goes on with the step size it had — no
- * order-1 restart, no new initial-step estimate.  The parameter gradient
+ * has nothing to restart at a jump: the backward solve adds ℓ_x, evaluates f once at the new λ
+ * and goes on with the step size it had.  Observations inside a forward Runge–Kutta step are
+ * moved to the step's start through its dense-output formula (interp_transport), so that the
+ * backward steps need not end on each of them.  The parameter gradient
  *     dL/dθ = Σ_i ℓ_θ(t_i) + ∫_{t0}^{tf} f_θ(t, x(t))ᵀ λ(t) dt + x0_θᵀ λ(t0)
- * has its integral accumulated step by step by Gauss–Legendre quadrature with `quad` nodes on
- * each accepted backward step (exact for polynomials of degree 2·quad − 1), λ at the nodes
- * from the backward step's own dense output (Runge–Kutta) or cubic Hermite interpolation
- * (Rosenbrock): the np quadrature values never enter the error test.
+ * has its integral accumulated step by step outside the error test: by the backward
+ * Runge–Kutta step's own stages (quad=0, the products f_θᵀλ made for them reused), or by
+ * Gauss–Legendre quadrature with `quad` nodes on each accepted backward step, λ at the nodes
+ * from the backward step's dense output (Runge–Kutta) or cubic Hermite interpolation
+ * (Rosenbrock, which integrates the autonomised adjoint: interp_aut_jac).
+ *
+ * Integrator: solver=auto on a model marked stiff is Tsit5 with a stiffness test, Rosenbrock
+ * only when it fires and pays (interp_run).
  *
  * Memory: the dense output of every forward step (bytes per step reported as
  * dense_bytes_per_step), refused before allocation beyond --mem-cap, plus the two solvers'
- * workspaces: linear in the forward steps, independent of the backward ones. */
+ * workspaces; under budget_bytes the checkpoints and two segments, plus 8 bytes per step. */
 #include "ddcommon.h"
 #include "integrator.h"
 
