@@ -260,7 +260,7 @@ static interp_segment *interp_segment_of(interp_run_t *A, long k)
         if (A->buf[j].seg == seg)
             b = &A->buf[j];
     if (!b) {
-        b = A->buf[0].used <= A->buf[1].used ? &A->buf[0] : &A->buf[1];
+        b = A->nbuf < 2 || A->buf[0].used <= A->buf[1].used ? &A->buf[0] : &A->buf[1];
         b->seg = -1;
         b->first = seg * A->seg_len;
         b->count = A->nsteps - b->first < A->seg_len ? A->nsteps - b->first : A->seg_len;
@@ -936,6 +936,8 @@ static method_status interp_backward(interp_run_t *A, void *solver, const step_c
     A->h_carry = A->nsteps ? interp_t(A, A->nsteps) - interp_t(A, A->nsteps - 1) : 0.0;
     A->has_pending = 0;
     memset(A->moved, 0, (size_t)R->nout);
+    for (int k = 0; k < A->ring_len; k++)
+        A->ring_s[k] = NAN;   /* no stage value carried over from another condition */
     int i = R->nout - 1;
     double t = m->tf;
     interp_jumps(A, &i, t, lam);
