@@ -2,8 +2,10 @@
 # machine (the report's section 7, the cheap-gradient principle): left, the gradient's time in
 # plain CVODES forward solves of the loss at the same tolerances (the summary's solves_median:
 # a ratio of two medians, so it carries the timing noise stated in the README); right, the
-# backward steps per forward step of the two continuous adjoints (adjoint: its backward BDF
-# restarts at every observation time; backsolve: Runge-Kutta backwards with the state); tape
+# backward steps per forward step of the three continuous adjoints (adjoint: its backward BDF
+# restarts at every observation time; backsolve: Runge-Kutta backwards with the state; interp:
+# our Runge-Kutta/Rosenbrock backwards on the forward dense output, a step ending on every
+# observation time without a restart); tape
 # and checkpoint sweep their recorded steps once, fd and forward have no backward pass.
 # One group per model, one bar per backend, at one tolerance (rtol 1e-8).
 # needs: default.summary.tsv
@@ -31,7 +33,7 @@ bars(b, j, expr) = "< awk -F'\t' '" . awk_columns . at_rtol . "&& $2 == \"".b."\
     "  if (v != \"nan\" && v + 0 > 0) print x + ".sprintf("%.6f", (j - (nb + 1) / 2.0) * bar_width)." \"\t\" v }' '".file."'"
 count(b, expr) = int(system(bars(b, 1, expr)[3:]." | wc -l"))
 solves_expr = "$c[\"solves_median\"]"
-ratio_expr = "($2 != \"adjoint\" && $2 != \"backsolve\" ? \"skip\" : $c[\"steps_fwd\"] > 0 && $c[\"steps_bwd\"] > 0 ? $c[\"steps_bwd\"] / $c[\"steps_fwd\"] : \"nan\")"
+ratio_expr = "($2 != \"adjoint\" && $2 != \"backsolve\" && $2 != \"interp\" ? \"skip\" : $c[\"steps_fwd\"] > 0 && $c[\"steps_bwd\"] > 0 ? $c[\"steps_bwd\"] / $c[\"steps_fwd\"] : \"nan\")"
 missing(expr) = system("awk -F'\t' '" . awk_columns . at_rtol . "{ v = ".expr."; if (v != \"skip\" && (!($c[\"ok\"] > 0) || v == \"nan\")) printf \"%s on %s; \", $2, $1 }' '".file."'")
 
 set logscale y
@@ -49,7 +51,7 @@ do for [term in "png svg"] {
     do for [panel=1:2] {
         expr = panel == 1 ? solves_expr : ratio_expr
         set title (panel == 1 ? "gradient time in plain CVODES forward solves of the loss (median ratio; timing noise applies)" \
-                              : "the continuous adjoints' backward steps per forward step (deterministic)") noenhanced
+                              : "the continuous adjoints' backward steps per forward step (adjoint, backsolve, interp; deterministic)") noenhanced
         set ylabel (panel == 1 ? "forward solves per gradient" : "steps of the backward pass / steps of the forward pass") noenhanced
         drawn = ""
         do for [b in backends] { if (count(b, expr) > 0) { drawn = drawn." ".b } }
