@@ -7,8 +7,9 @@
  *         [ …            ]
  *
  * which is the matrix I − γ JB of the second-order backward problem (cvsoadj.c).  CVODES
- * fills the dense M as usual (from our exact Jacobian); set-up factors only the first diagonal
- * block (O(nx³) instead of O((nx·nb)³)); a solve is block forward substitution,
+ * fills M, stored as its blocks D and B_j only (cvblockmat.c), from our exact Jacobian;
+ * set-up factors D alone (O(nx³) instead of O((nx·nb)³)); a solve is block forward
+ * substitution,
  *     x_0 = D⁻¹ b_0,   x_j = D⁻¹ (b_j − B_j x_0),
  * which is the exact solution of M x = b — the same as the dense LU's, at O(nb·nx²).  The
  * off-diagonal blocks are read from M at solve time (CVODES passes the same matrix to both).
@@ -54,9 +55,10 @@ static int block_setup(SUNLinearSolver S, SUNMatrix A)
 {
     cv_block_lu *c = block_content(S);
     const int n = c->nx;
+    const double *D = cv_block_mat_block(A, 0);   /* column-major */
     for (int i = 0; i < n; i++)
         for (int k = 0; k < n; k++)
-            c->lu[i * n + k] = SM_ELEMENT_D(A, i, k);
+            c->lu[i * n + k] = D[k * n + i];
     gsl_matrix_view M = gsl_matrix_view_array(c->lu, (size_t)n, (size_t)n);
     gsl_permutation perm = {(size_t)n, c->perm};
     int sign;
@@ -88,8 +90,9 @@ static int block_solve(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, s
     block_lu_solve(c, xd);
     for (int j = 1; j < c->nb; j++) {
         double *xj = xd + (size_t)j * (size_t)n;
+        const double *Bj = cv_block_mat_block(A, j);
         for (int k = 0; k < n; k++) {   /* xj −= B_j x_0, B_j read column by column */
-            const double *col = SM_COLUMN_D(A, k) + (size_t)j * (size_t)n;
+            const double *col = Bj + (size_t)k * (size_t)n;
             const double x0k = xd[k];
             for (int i = 0; i < n; i++)
                 xj[i] -= col[i] * x0k;

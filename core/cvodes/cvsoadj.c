@@ -18,6 +18,7 @@ typedef struct {
     double *h_x, *h_th;      /* running cost second-order products (nx, np) */
     double *jac, *col, *d2;  /* nx×nx f_x; e_i; one column of ∂f_x·(s, u) */
     double rtol, atol;       /* for the error weights of so_ewt_first */
+    int block_storage;       /* JB stored as its blocks (cvblockmat.c) for the block solver */
 } cv_so_own;
 
 /* the parameter direction u_j of sensitivity j */
@@ -97,7 +98,18 @@ static int so_quad(sunrealtype t, N_Vector y, N_Vector *yS, N_Vector yB, N_Vecto
 }
 
 /* JB = [[−f_xᵀ, 0], [C_j, −f_xᵀ]] with C_j(i, k) = −∂²f_k/∂x_i∂(x, θ)·(s_j, u_j): column i of
- * ∂f_x·(s_j, u_j) is f''[(s_j, u_j), (e_i, 0)], one second-order product of the model */
+ * ∂f_x·(s_j, u_j) is f''[(s_j, u_j), (e_i, 0)], one second-order product of the model.  With
+ * the block solver JB is stored as its blocks (cvblockmat.c: −f_xᵀ once, then the C_j), else
+ * as CVODES's dense matrix with −f_xᵀ in every diagonal block. */
+static void so_jac_set(const cv_so_own *so, SUNMatrix JB, int nx, int row_block, int col_block,
+                       int i, int k, double v)
+{
+    if (so->block_storage)
+        cv_block_mat_block(JB, row_block == col_block ? 0 : row_block)[k * nx + i] = v;
+    else
+        SM_ELEMENT_D(JB, row_block * nx + i, col_block * nx + k) = v;
+}
+
 static int so_jac(sunrealtype t, N_Vector y, N_Vector *yS, N_Vector yB, N_Vector fyB,
                   SUNMatrix JB, void *data, N_Vector tmp1B, N_Vector tmp2B, N_Vector tmp3B)
 {
@@ -116,10 +128,11 @@ static int so_jac(sunrealtype t, N_Vector y, N_Vector *yS, N_Vector yB, N_Vector
     model_rhs_jac(cv->ctx, t, x, so->jac);
     if (!cv_all_finite(so->jac, nx * nx))
         return 1;
-    for (int b = 0; b <= so->nd; b++)
+    const int diagonal_blocks = so->block_storage ? 1 : so->nd + 1;
+    for (int b = 0; b < diagonal_blocks; b++)
         for (int i = 0; i < nx; i++)
             for (int k = 0; k < nx; k++)
-                SM_ELEMENT_D(JB, b * nx + i, b * nx + k) = -so->jac[k * nx + i];
+                so_jac_set(so, JB, nx, b, b, i, k, -so->jac[k * nx + i]);
     for (int j = 0; j < so->nd; j++) {
         const double *u = so_dir_begin(cv, so, j);
         const double *s = NV_DATA_S(yS[j]);
@@ -128,7 +141,7 @@ static int so_jac(sunrealtype t, N_Vector y, N_Vector *yS, N_Vector yB, N_Vector
             model_rhs_hvv(cv->ctx, t, x, s, u, so->col, NULL, NULL, so->d2);
             so->col[i] = 0.0;
             for (int k = 0; k < nx; k++)
-                SM_ELEMENT_D(JB, (j + 1) * nx + i, k) = -so->d2[k];
+                so_jac_set(so, JB, nx, j + 1, 0, i, k, -so->d2[k]);
         }
         so_dir_end(cv, so, j);
         if (!cv_all_finite(so->d2, nx))
@@ -210,10 +223,12 @@ static const char *so_init(cv_bwd *B, const cv_backward_options *bo, double T)
     if (bo->so_errcon_first &&
         CVodeWFtolerances(CVodeGetAdjCVodeBmem(cv->mem, B->which), so_ewt_first) != CV_SUCCESS)
         return "the error weights of λ alone";
-    B->A = SUNDenseMatrix(B->ny, B->ny, cv->sunctx);
+    so->block_storage = bo->so_linsol != CV_SO_DENSE;
+    B->A = so->block_storage ? cv_block_mat_new(nx, nd + 1, cv->sunctx)
+                             : SUNDenseMatrix(B->ny, B->ny, cv->sunctx);
     if (B->A)
-        B->LS = bo->so_linsol == CV_SO_DENSE ? SUNLinSol_Dense(B->y, B->A, cv->sunctx)
-                                             : cv_block_lu_new(nx, nd + 1, cv->sunctx);
+        B->LS = so->block_storage ? cv_block_lu_new(nx, nd + 1, cv->sunctx)
+                                  : SUNLinSol_Dense(B->y, B->A, cv->sunctx);
     if (!B->LS || CVodeSetLinearSolverB(cv->mem, B->which, B->LS, B->A) != CV_SUCCESS ||
         CVodeSetJacFnBS(cv->mem, B->which, so_jac) != CV_SUCCESS)
         return "the backward linear solver";
