@@ -72,6 +72,9 @@ static const method_opt_spec soadjoint_options[] = {
      "forward steps between checkpoints (checkpoints store the state and its sensitivities)"},
     {"interp", OPT_CHOICE, "hermite", "hermite|polynomial", 0, 0,
      "interpolation of the forward state and sensitivities between checkpoints"},
+    {"hessian_quadratures", OPT_CHOICE, "triangle", "triangle|full", 0, 0,
+     "enlarged full Hessian: integrate the rows i <= j of each column's quadrature and mirror "
+     "(triangle), or every entry, reporting H as computed with its asymmetry (full)"},
     {"quad_errcon", OPT_BOOL, "on", NULL, 0, 1,
      "include the gradient and Hessian quadratures in the backward error test"},
     {"errcon", OPT_CHOICE, "lambda", "all|lambda", 0, 0,
@@ -100,6 +103,7 @@ typedef struct {
     const double *dirs;     /* np × nd column-major, or NULL: u_j = e_j (nd = np) */
     double *gradient;       /* added to in the pass that owns the gradient, else NULL */
     double *hv;             /* np × nd: H u_j, column j at hv + j·np */
+    int triangle;           /* the symmetric kind: column j's quadrature holds rows i <= j */
     /* scratch */
     double *unit;           /* np: e_j */
     double *jumps;          /* observations × nx(1 + nd_max): [ℓ_x; ℓ_xx s_j + ℓ_xθ u_j] */
@@ -171,8 +175,10 @@ static method_status soadj_condition(soadj_state *st, method_result *r, mem_acco
 
     /* backward: yB = [λ; μ_j] and qB = [q; q2_j] from T down to t0 */
     const long rhs_before = r->fwd.rhs;
-    const int swept = cv_backward_sweep(cv, &cv_adjoint_second_order, &st->bo, st->jumps, st->yB,
-                                        st->qB, err, sizeof err);
+    const cv_backward_kind *kind =
+        st->triangle ? &cv_adjoint_second_order_symmetric : &cv_adjoint_second_order;
+    const int swept = cv_backward_sweep(cv, kind, &st->bo, st->jumps, st->yB, st->qB, err,
+                                        sizeof err);
     st->rhs_recomputed += r->fwd.rhs - rhs_before;
     if (swept != 0) {
         status = method_fail(r, METHOD_ESOLVER, "%s", err);
@@ -190,10 +196,14 @@ static method_status soadj_condition(soadj_state *st, method_result *r, mem_acco
     }
     for (int j = 0; j < st->nd; j++) {
         double *hvj = st->hv + (size_t)j * (size_t)np;
-        const double *q2 = st->qB + (size_t)(j + 1) * (size_t)np;
+        /* q2_j: all np rows, or (symmetric kind) rows i <= j packed after q (cvsoadj.h) */
+        const size_t q2_at = st->triangle ? (size_t)np + (size_t)j * (size_t)(j + 1) / 2
+                                          : (size_t)(j + 1) * (size_t)np;
+        const int q2_rows = st->triangle ? j + 1 : np;
+        const double *q2 = st->qB + q2_at;
         model_x0_vjp(st->ctx, st->yB + (size_t)(j + 1) * (size_t)nx, st->x0_term);
         for (int i = 0; i < np; i++)
-            hvj[i] += q2[i] + st->x0_term[i];
+            hvj[i] += (i < q2_rows ? q2[i] : 0.0) + st->x0_term[i];
         model_x0_vjp_jvp(st->ctx, lambda, soadj_dir_begin(st, j), st->x0_term);
         soadj_dir_end(st, j);
         for (int i = 0; i < np; i++)
@@ -286,6 +296,7 @@ static method_status soadjoint_run(const model *m, const double *theta,
         st.nd = np;
         st.dirs = NULL;
         st.hv = hv;
+        st.triangle = strcmp(method_opt_choice(type, o, "hessian_quadratures"), "triangle") == 0;
         status = soadj_all_conditions(&st, m, r, &acc);
     } else {                             /* column j along e_j, one pass each */
         double *ej = calloc((size_t)np + 1, sizeof(double));
@@ -302,10 +313,12 @@ static method_status soadjoint_run(const model *m, const double *theta,
         }
         free(ej);
     }
-    if (status == METHOD_OK && full)     /* column j of H is H e_j */
+    if (status == METHOD_OK && full)     /* column j of H is H e_j; triangle: rows i <= j */
         for (int i = 0; i < np; i++)
-            for (int j = 0; j < np; j++)
-                r->hessian[i * np + j] = hv[(size_t)j * (size_t)np + (size_t)i];
+            for (int j = 0; j < np; j++) {
+                const int col = st.triangle && i > j ? i : j, row = st.triangle && i > j ? j : i;
+                r->hessian[i * np + j] = hv[(size_t)col * (size_t)np + (size_t)row];
+            }
     r->loss = st.loss;
     hess_report_asymmetry(r);
     method_extra_add(r, "backward_states", (double)((size_t)nx * (size_t)(1 + (full && enlarged ? np : 1))),

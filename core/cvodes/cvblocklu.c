@@ -7,8 +7,9 @@
  *         [ …            ]
  *
  * which is the matrix I − γ JB of the second-order backward problem (cvsoadj.c).  CVODES
- * fills the dense M as usual (from our exact Jacobian); set-up factors only the first diagonal
- * block (O(nx³) instead of O((nx·nb)³)); a solve is block forward substitution,
+ * fills M, stored as its blocks D and B_j only (cvblockmat.c), from our exact Jacobian;
+ * set-up factors D alone (O(nx³) instead of O((nx·nb)³)); a solve is block forward
+ * substitution,
  *     x_0 = D⁻¹ b_0,   x_j = D⁻¹ (b_j − B_j x_0),
  * which is the exact solution of M x = b — the same as the dense LU's, at O(nb·nx²).  The
  * off-diagonal blocks are read from M at solve time (CVODES passes the same matrix to both).
@@ -24,6 +25,7 @@ typedef struct {
     int nx, nb;            /* block size, number of block rows */
     double *lu;            /* nx × nx row-major LU factors of D */
     size_t *perm;          /* nx: GSL's permutation data */
+    double *work;          /* nx */
     sunindextype last_flag;
 } cv_block_lu;
 
@@ -54,9 +56,10 @@ static int block_setup(SUNLinearSolver S, SUNMatrix A)
 {
     cv_block_lu *c = block_content(S);
     const int n = c->nx;
+    const double *D = cv_block_mat_block(A, 0);   /* column-major */
     for (int i = 0; i < n; i++)
         for (int k = 0; k < n; k++)
-            c->lu[i * n + k] = SM_ELEMENT_D(A, i, k);
+            c->lu[i * n + k] = D[k * n + i];
     gsl_matrix_view M = gsl_matrix_view_array(c->lu, (size_t)n, (size_t)n);
     gsl_permutation perm = {(size_t)n, c->perm};
     int sign;
@@ -70,12 +73,30 @@ static int block_setup(SUNLinearSolver S, SUNMatrix A)
     return SUNLS_SUCCESS;
 }
 
+/* x ← D⁻¹ x from GSL's factors P D = L U (row-major, L unit lower): x ← P x, then the two
+ * triangular solves.  Written out rather than through gsl_linalg_LU_svx, whose BLAS calls
+ * (and their locks) cost more than the arithmetic at these block sizes: nb solves of an
+ * nx × nx block per Newton iteration (jakstat: 18 solves of 9 × 9). */
 static void block_lu_solve(cv_block_lu *c, double *x)
 {
-    gsl_matrix_view M = gsl_matrix_view_array(c->lu, (size_t)c->nx, (size_t)c->nx);
-    gsl_permutation perm = {(size_t)c->nx, c->perm};
-    gsl_vector_view v = gsl_vector_view_array(x, (size_t)c->nx);
-    gsl_linalg_LU_svx(&M.matrix, &perm, &v.vector);
+    const int n = c->nx;
+    const double *lu = c->lu;
+    double *y = c->work;
+    for (int i = 0; i < n; i++)
+        y[i] = x[c->perm[i]];
+    for (int i = 1; i < n; i++) {
+        double acc = y[i];
+        for (int k = 0; k < i; k++)
+            acc -= lu[i * n + k] * y[k];
+        y[i] = acc;
+    }
+    for (int i = n - 1; i >= 0; i--) {
+        double acc = y[i];
+        for (int k = i + 1; k < n; k++)
+            acc -= lu[i * n + k] * y[k];
+        y[i] = acc / lu[i * n + i];
+    }
+    memcpy(x, y, sizeof(double) * (size_t)n);
 }
 
 static int block_solve(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, sunrealtype tol)
@@ -88,8 +109,9 @@ static int block_solve(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, s
     block_lu_solve(c, xd);
     for (int j = 1; j < c->nb; j++) {
         double *xj = xd + (size_t)j * (size_t)n;
+        const double *Bj = cv_block_mat_block(A, j);
         for (int k = 0; k < n; k++) {   /* xj −= B_j x_0, B_j read column by column */
-            const double *col = SM_COLUMN_D(A, k) + (size_t)j * (size_t)n;
+            const double *col = Bj + (size_t)k * (size_t)n;
             const double x0k = xd[k];
             for (int i = 0; i < n; i++)
                 xj[i] -= col[i] * x0k;
@@ -108,7 +130,7 @@ static sunindextype block_last_flag(SUNLinearSolver S)
 static int block_space(SUNLinearSolver S, long *lenrw, long *leniw)
 {
     const cv_block_lu *c = block_content(S);
-    *lenrw = (long)c->nx * c->nx;
+    *lenrw = (long)c->nx * c->nx + c->nx;
     *leniw = c->nx + 3;
     return SUNLS_SUCCESS;
 }
@@ -121,6 +143,7 @@ static int block_free(SUNLinearSolver S)
     if (c) {
         free(c->lu);
         free(c->perm);
+        free(c->work);
         free(c);
         S->content = NULL;
     }
@@ -151,7 +174,8 @@ SUNLinearSolver cv_block_lu_new(int nx, int nblocks, SUNContext sunctx)
     c->nb = nblocks;
     c->lu = calloc((size_t)nx * (size_t)nx, sizeof(double));
     c->perm = calloc((size_t)nx, sizeof(size_t));
-    if (!c->lu || !c->perm) {
+    c->work = calloc((size_t)nx, sizeof(double));
+    if (!c->lu || !c->perm || !c->work) {
         block_free(S);
         return NULL;
     }

@@ -38,4 +38,11 @@
  * caller-defined sensitivity system). */
 extern const cv_backward_kind cv_adjoint_second_order;
 
+/* The same along u_j = e_j for every parameter (the full Hessian, which is symmetric), with
+ * only the rows i <= j of each q2_j integrated: q = [q; q2_0(0); q2_1(0..1); …; q2_{np-1}(0..
+ * np-1)], np + np(np+1)/2 values instead of np(1 + np) — the quadratures' share of the
+ * integrator's vector work and error test halves.  H(i, j) = H(j, i) for i <= j is taken
+ * from column j. */
+extern const cv_backward_kind cv_adjoint_second_order_symmetric;
+
 #endif

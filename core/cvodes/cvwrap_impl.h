@@ -10,6 +10,7 @@
  *     cvlinsol.c   linear solvers (dense choice, Krylov)  → cvutil.c
  *     cvckpt.c     bytes of the checkpoints
  *     cvblocklu.c  block-triangular LU for the second order
+ *     cvblockmat.c block-triangular matrix storage for the second order
  *     cvutil.c     messages, finite checks, workspace bytes
  *
  * cvwrap.c frees and sizes a backward problem without naming it: the backward module attaches
@@ -161,8 +162,14 @@ size_t cv_checkpoint_charge_bound(const cv_solver *cv);
 int cv_bwd_settings(cv_bwd *B, const cv_backward_options *bo);
 int cv_bwd_quad_settings(cv_bwd *B, const cv_backward_options *bo);
 
-/* cvblocklu.c: a direct linear solver for Newton matrices that are block lower-triangular
- * with nblocks equal nx × nx diagonal blocks (factors one block; see cvblocklu.c) */
+/* cvblockmat.c: a SUNMatrix holding only the diagonal block D and the first-column blocks
+ * B_j of a block lower-triangular matrix with nblocks equal nx × nx diagonal blocks;
+ * cv_block_mat_block(A, 0) is D, (A, j) is B_j, each nx × nx column-major */
+SUNMatrix cv_block_mat_new(int nx, int nblocks, SUNContext sunctx);
+double *cv_block_mat_block(SUNMatrix A, int j);
+
+/* cvblocklu.c: a direct linear solver for those matrices (cv_block_mat_new; factors one
+ * block; see cvblocklu.c) */
 SUNLinearSolver cv_block_lu_new(int nx, int nblocks, SUNContext sunctx);
 
 #endif
