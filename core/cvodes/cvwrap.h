@@ -79,6 +79,12 @@ typedef struct {
     mem_account *account;         /* checkpoints are charged here (cap enforced), or NULL */
 } cv_forward_options;
 
+/* Time breakpoints of the model (model.h, model_break.c): the forward run sets CVODES's stop
+ * time at each breakpoint in (t0, tf], so the step that ends exactly at t_e exists and no step
+ * crosses it; there the state and the sensitivities jump (model_break_cross) and CVODES is
+ * re-initialised.  An observation at t_e is reported after the jump.  Supported for plain
+ * solves and for the np sensitivities ∂x/∂θ of cv_forward_new without checkpoints and
+ * without a running cost; other uses fail with a message. */
 /* Called once per observation time of the condition, in increasing order, with the state
  * x(t_k) and — when sensitivities are on — S[j] = ∂x(t_k)/∂θ_j (np columns of length nx;
  * S is NULL otherwise).  Return 0 to go on, non-zero to stop the run (then cv_forward_run
@@ -101,6 +107,8 @@ void cv_forward_running(cv_solver *cv, double *G, double *dG);
 /* final time of the forward problem, and the state there (after cv_forward_run) */
 double cv_forward_tf(const cv_solver *cv);
 void cv_forward_final_state(const cv_solver *cv, double *x);
+/* How many times the forward run stopped at a breakpoint and restarted (a count for tests). */
+long cv_break_stops(const cv_solver *cv);
 /* Steps of the forward pass (read right after cv_forward_run: an adjoint pass resets
  * CVODES's counters). */
 long cv_steps(cv_solver *cv);

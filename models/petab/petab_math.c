@@ -11,8 +11,9 @@
  *     a or b = 1 − (1 − a)(1 − b)        a xor b = a + b − 2ab
  * and piecewise(v1, c1, …, otherwise) = c1 v1 + (1 − c1)(c2 v2 + (1 − c2)(… otherwise)).
  * H has derivative 0, so every derivative is that of the branch taken — exact as long as the
- * switch does not move with θ or x: a condition on the states, or one that compares time
- * with a parameter, would make the solution's sensitivities jump, so both are refused.
+ * switch does not move with θ or x: a condition on the states would make the solution's
+ * sensitivities jump, so it is refused; a comparison of time with a parameter-dependent
+ * t_e becomes a time breakpoint's phase (petab_break.c), whose jump the model layer carries.
  * A condition on time alone (a switch at a fixed time) keeps the sensitivities continuous. */
 #include "petab_impl.h"
 
@@ -352,6 +353,15 @@ expr ptrans_math(ptrans *T, const ASTNode_t *n, int mode, const pscope *scope, u
         if (nc != 2)
             break;
         const unsigned d = da[0] | da[1];
+        if (mode == PMODE_DYN && (d & PDEP_T) && !(d & PDEP_X)) {
+            /* a switch in time: a breakpoint's phase where its time moves with θ */
+            const char *why;
+            expr phase = petab_break_compare(T, n, scope, d, &why);
+            if (phase != EXPR_NONE)
+                return phase;
+            if (why)
+                return tfail(T, why, where);
+        }
         expr ab = expr_sub(g, a[0], a[1]), ba = expr_sub(g, a[1], a[0]);
         switch (type) {
         case AST_RELATIONAL_GT: return step(T, ab, d, 0, where);

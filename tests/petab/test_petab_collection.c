@@ -22,6 +22,7 @@ static const struct {
     double tol;
 } simulated[] = {
     {"Alkan_SciSignal2018", 2e-6},    {"Armistead_CellDeathDis2024", 2e-7},
+    {"Beer_MolBioSystems2014", 5e-5},
     {"Bertozzi_PNAS2020", 5e-7},      {"Boehm_JProteomeRes2014", 2e-7},
     {"Borghans_BiophysChem1997", 2e-4}, {"Bruno_JExpBot2016", 1e-5},
     {"Crauste_CellSystems2017", 5e-5}, {"Elowitz_Nature2000", 5e-4},
