@@ -331,7 +331,7 @@ static int cv_sens_init(cv_solver *cv, const cv_forward_options *fo)
 
 static cv_solver *cv_forward_create(model_ctx *ctx, const cv_settings *s,
                                     const cv_forward_options *fo, const cv_sens_system *sys,
-                                    char *err, size_t errlen)
+                                    const cv_segment *seg, char *err, size_t errlen)
 {
     cv_solver *cv = cv_alloc(s);
     if (!cv) {
@@ -343,8 +343,11 @@ static cv_solver *cv_forward_create(model_ctx *ctx, const cv_settings *s,
     cv->np = m->np;
     cv->ns = sys ? sys->ns : m->np;
     cv->sens_sys = sys;
-    cv->t0 = m->t0;
-    cv->tf = m->tf;
+    cv->t0 = seg ? seg->ta : m->t0;
+    cv->tf = seg ? seg->tb : m->tf;
+    cv->segment = seg != NULL;
+    cv->obs_first = seg ? seg->obs_first : 0;
+    cv->obs_end = seg ? seg->obs_end : model_nobs(ctx);
     cv->counts = fo->counts;
     cv->account = fo->account;
     cv->sens = sys && fo->sensitivities == CV_SENS_NONE ? CV_SENS_SIMULTANEOUS
@@ -365,7 +368,15 @@ static cv_solver *cv_forward_create(model_ctx *ctx, const cv_settings *s,
         return cv_setup_failed(cv, "allocation", err, errlen);
     }
     model_ctx_count_into(ctx, cv->counts);
-    if (model_x0(ctx, x0) != 0 || !cv_all_finite(x0, m->nx)) {
+    if (seg && (cv->sens != CV_SENS_NONE || !(seg->tb > seg->ta))) {
+        free(x0);
+        snprintf(err, errlen, "%s: a segment needs tb > ta and no sensitivities", cv->backend);
+        cv_free(cv);
+        return NULL;
+    }
+    if (seg)
+        memcpy(x0, seg->xa, sizeof(double) * (size_t)m->nx);
+    else if (model_x0(ctx, x0) != 0 || !cv_all_finite(x0, m->nx)) {
         free(x0);
         snprintf(err, errlen, "%s: the initial state of condition %d could not be computed at "
                  "this theta", cv->backend, model_ctx_current_condition(ctx));
@@ -396,13 +407,20 @@ static cv_solver *cv_forward_create(model_ctx *ctx, const cv_settings *s,
 cv_solver *cv_forward_new(model_ctx *ctx, const cv_settings *s, const cv_forward_options *fo,
                           char *err, size_t errlen)
 {
-    return cv_forward_create(ctx, s, fo, NULL, err, errlen);
+    return cv_forward_create(ctx, s, fo, NULL, NULL, err, errlen);
+}
+
+cv_solver *cv_forward_new_segment(model_ctx *ctx, const cv_settings *s,
+                                  const cv_forward_options *fo, const cv_segment *seg,
+                                  char *err, size_t errlen)
+{
+    return cv_forward_create(ctx, s, fo, NULL, seg, err, errlen);
 }
 
 cv_solver *cv_forward_new_sens(model_ctx *ctx, const cv_settings *s, const cv_forward_options *fo,
                                const cv_sens_system *sys, char *err, size_t errlen)
 {
-    return cv_forward_create(ctx, s, fo, sys, err, errlen);
+    return cv_forward_create(ctx, s, fo, sys, NULL, err, errlen);
 }
 
 int cv_obs_ignore(void *user, int k, double t, const double *x, const double *const *S)
@@ -494,11 +512,11 @@ static int cv_cross_breaks(cv_solver *cv, double t, const double *tb, int nb, in
 
 int cv_forward_run(cv_solver *cv, cv_obs_fn at_obs, void *user, char *err, size_t errlen)
 {
-    const int nobs = model_nobs(cv->ctx);
+    const int nobs = cv->obs_end;
     const double *times = model_obs_times(cv->ctx);
     const double *tb = NULL;
-    const int nb = model_breaks(cv->ctx, &tb);
-    int k = 0, b = 0;
+    const int nb = cv->segment ? 0 : model_breaks(cv->ctx, &tb);
+    int k = cv->obs_first, b = 0;
     cv_message_clear(cv);
     model_ctx_count_into(cv->ctx, cv->counts);
     if (nb > 0 && (cv->checkpoint_steps > 0 || cv->sens_sys || cv->nq > 0)) {

@@ -178,6 +178,43 @@ static int constant_node(const ASTNode_t *n, double *v)
     }
 }
 
+/* 1 if the two trees print as the same formula */
+static int same_formula(const ASTNode_t *a, const ASTNode_t *b)
+{
+    char *fa = SBML_formulaToL3String(a), *fb = SBML_formulaToL3String(b);
+    const int same = fa && fb && strcmp(fa, fb) == 0;
+    free(fa);
+    free(fb);
+    return same;
+}
+
+/* piecewise(a − b, a > b, 0) (or ≥; or b − a with a < b, a ≤ b) is max(a − b, 0): continuous
+ * where the comparison switches, so even a switch on the state leaves the solution's
+ * sensitivities continuous, and the derivative of the branch taken is exact.  Returns
+ * H(a − b)(a − b), or EXPR_NONE when n is not of this form. */
+static expr continuous_ramp(ptrans *T, const ASTNode_t *n, int mode, const pscope *scope,
+                            unsigned *dep)
+{
+    double zero;
+    if (ASTNode_getNumChildren(n) != 3 || !constant_node(ASTNode_getChild(n, 2), &zero) ||
+        zero != 0.0)
+        return EXPR_NONE;
+    const ASTNode_t *v = ASTNode_getChild(n, 0), *c = ASTNode_getChild(n, 1);
+    const ASTNodeType_t ct = ASTNode_getType(c);
+    if (ASTNode_getType(v) != AST_MINUS || ASTNode_getNumChildren(v) != 2 ||
+        ASTNode_getNumChildren(c) != 2)
+        return EXPR_NONE;
+    const int greater = ct == AST_RELATIONAL_GT || ct == AST_RELATIONAL_GEQ;
+    const int less = ct == AST_RELATIONAL_LT || ct == AST_RELATIONAL_LEQ;
+    const ASTNode_t *hi = ASTNode_getChild(c, greater ? 0 : 1);
+    const ASTNode_t *lo = ASTNode_getChild(c, greater ? 1 : 0);
+    if (!(greater || less) || !same_formula(ASTNode_getChild(v, 0), hi) ||
+        !same_formula(ASTNode_getChild(v, 1), lo))
+        return EXPR_NONE;
+    expr diff = ptrans_math(T, v, mode, scope, dep);
+    return expr_mul(T->g, expr_step(T->g, diff, 0), diff);
+}
+
 /* a user function: bind its arguments, translate its body */
 static expr call(ptrans *T, const ASTNode_t *n, int mode, const pscope *scope, unsigned *dep)
 {
@@ -278,6 +315,11 @@ expr ptrans_math(ptrans *T, const ASTNode_t *n, int mode, const pscope *scope, u
     }
     default:
         break;
+    }
+    if (type == AST_FUNCTION_PIECEWISE) {
+        expr ramp = continuous_ramp(T, n, mode, scope, dep);
+        if (ramp != EXPR_NONE || T->err[0])
+            return ramp;
     }
     /* fixed-arity operations: translate the (first two) children */
     for (unsigned k = 0; k < nc && k < 2; k++)

@@ -12,6 +12,8 @@
  *     accuracy, on small models — Fujita among them, whose input switches at a fixed time
  *     (a piecewise in time), and Armistead, whose σ is proportional to the observed state;
  *     the pre-equilibration model is tests/petab/rafmekerk.
+ *     Oliveira switches its transmission rate at the estimated times t_1 and t_2 (time
+ *     breakpoints): there forward and central fd are compared (adjoint refuses breakpoints).
  *  3. soforward and soadjoint Hessians agree on two models with np ≤ 30. */
 #include "petabtest.h"
 
@@ -56,7 +58,8 @@ int main(void)
 
     static const char *const gradients[] = {"Boehm_JProteomeRes2014", "Bertozzi_PNAS2020",
                                             "Fujita_SciSignal2010", "Rahman_MBS2016",
-                                            "Armistead_CellDeathDis2024"};
+                                            "Armistead_CellDeathDis2024",
+                                            "Oliveira_NatCommun2021"};
     const method_options tight = check_options(1e-11, 1e-12);
     for (size_t i = 0; i < sizeof gradients / sizeof *gradients; i++) {
         model *m = load(gradients[i]);
@@ -68,8 +71,15 @@ int main(void)
         }
         method_result f, a, d;
         const method_status sf = check_run("forward", m, theta, &tight, NULL, &f);
-        const method_status sa = check_run("adjoint", m, theta, &tight, NULL, &a);
+        method_status sa = check_run("adjoint", m, theta, &tight, NULL, &a);
         const method_status sd = check_run("fd", m, theta, &tight, NULL, &d);
+        if (m->nbreak > 0 && !(method_find("adjoint")->caps & CAP_BREAKPOINTS)) {
+            /* breakpoints (Oliveira's switches at t_1, t_2): adjoint refuses, fd checks */
+            CHECK(sa == METHOD_EUNSUPPORTED, "%s: adjoint should refuse breakpoints: %s",
+                  gradients[i], a.error);
+            method_result_free(&a);
+            sa = check_run("forward", m, theta, &tight, NULL, &a);
+        }
         CHECK(sf == METHOD_OK && sa == METHOD_OK && sd == METHOD_OK, "%s: %s / %s / %s",
               gradients[i], f.error, a.error, d.error);
         if (sf == METHOD_OK && sa == METHOD_OK && sd == METHOD_OK) {

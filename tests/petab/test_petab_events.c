@@ -12,8 +12,8 @@
  * branches are chosen on the real parts, which the step does not move).  Without the jump
  * terms of the moving times, ∂L/∂τ and ∂L/∂t_ev would be off by O(1): a test that fails.
  *
- * Checked: the loss of every backend that supports breakpoints; forward sensitivities to
- * 1e-8 relative at rtol 1e-12; central fd to 1e-6 (and within its own error estimate ×10);
+ * Checked: the loss of every backend that supports breakpoints; forward sensitivities and
+ * the adjoint to 1e-8 relative at rtol 1e-12; central fd to 1e-6 (and within its own error estimate ×10);
  * the forward solver stopped at both breakpoints (breakpoint_stops = 2: the step ending at
  * t_e exists); a backend without breakpoint support refuses (METHOD_EUNSUPPORTED, which the
  * command line turns into exit 2). */
@@ -83,6 +83,17 @@ int main(void)
            r.gradient ? check_rel_diff_vec(r.gradient, want, 6) : NAN);
     method_result_free(&r);
 
+    /* the adjoint: segments between the breakpoints, joined by λ⁻ = g_xᵀλ⁺ and the ∇t_e term */
+    CHECK(check_run("adjoint", m, theta, &tight, NULL, &r) == METHOD_OK, "adjoint: %s", r.error);
+    CHECK(check_rel_diff(r.loss, want_loss) < 1e-10, "adjoint loss %.15g, closed form %.15g",
+          r.loss, want_loss);
+    CHECK(r.gradient && check_rel_diff_vec(r.gradient, want, 6) < 1e-8,
+          "adjoint gradient differs from the closed form by %.3g",
+          r.gradient ? check_rel_diff_vec(r.gradient, want, 6) : NAN);
+    printf("adjoint: gradient error %.2g (closed form)\n",
+           r.gradient ? check_rel_diff_vec(r.gradient, want, 6) : NAN);
+    method_result_free(&r);
+
     CHECK(check_run("fd", m, theta, &tight, NULL, &r) == METHOD_OK, "fd: %s", r.error);
     if (r.gradient) {
         const double err = check_rel_diff_vec(r.gradient, want, 6);
@@ -97,6 +108,14 @@ int main(void)
 
     /* a backend that does not carry the jumps refuses rather than answer wrongly */
     static const char *const refusing[] = {"soforward", "soadjoint", "fdhess", "fim"};
+    static const char *const refusing_gradient[] = {"tape", "interp", "checkpoint", "backsolve"};
+    for (size_t b = 0; b < sizeof refusing_gradient / sizeof *refusing_gradient; b++) {
+        CHECK(check_run(refusing_gradient[b], m, theta, &tight, NULL, &r) == METHOD_EUNSUPPORTED &&
+                  strstr(r.error, "time breakpoints"),
+              "%s: should refuse a model with breakpoints, said '%s'", refusing_gradient[b],
+              r.error);
+        method_result_free(&r);
+    }
     for (size_t b = 0; b < sizeof refusing / sizeof *refusing; b++) {
         method_options o = tight;
         o.want = WANT_HESSIAN;
