@@ -7,7 +7,8 @@
  *     rtol = atol = 1e-12, rounded up (|T(s) − T(y)| / max(|T(s)|, 1e-6), T the observable's
  *     transformation).  Tables known to be defective as oracles (Fujita, Sneyd, Zheng, Raia:
  *     wrong ids or stale values) and Perelson (its table rises where the equations fall) are
- *     not compared.
+ *     not compared.  Beer switches at parameter-dependent times (time breakpoints), Smith has
+ *     time-triggered events.
  *  2. forward and adjoint gradients agree at tight tolerance, and central fd to its expected
  *     accuracy, on small models — Fujita among them, whose input switches at a fixed time
  *     (a piecewise in time), and Armistead, whose σ is proportional to the observed state;
@@ -31,6 +32,7 @@ static const struct {
     {"Fiedler_BMCSystBiol2016", 2e-6}, {"Giordano_Nature2020", 2e-5},
     {"Laske_PLOSComputBiol2019", 1e-7}, {"Lucarelli_CellSystems2018", 5e-7},
     {"Rahman_MBS2016", 5e-7},         {"SalazarCavazos_MBoC2020", 1e-7},
+    {"Smith_BMCSystBiol2013", 2e-7},
     {"Weber_BMC2015", 2e-7},
 };
 
