@@ -58,7 +58,7 @@ const method_type method_fd = {
     "fd",
     "finite differences (forward or central) of the CVODES forward solve, the step chosen "
     "per parameter from an error estimate, which is reported",
-    CAP_GRADIENT | CAP_STIFF, fd_options, fd_run};
+    CAP_GRADIENT | CAP_STIFF | CAP_BREAKPOINTS, fd_options, fd_run};
 
 /* the loss at θ, adding steps and evaluations to the result */
 static method_status fd_loss(const model *m, const double *theta, const cv_settings *s,

@@ -12,6 +12,9 @@
  * tolerance (--rtol, --atol, --rtol-b, --atol-b, passed to the gradient runs) are both
  * settable, as in the report's accuracy study.
  *
+ * Time breakpoints: supported as far as the differenced backend (adjoint, forward) carries
+ * their jumps, which both do.
+ *
  * Cost: 2·np + 1 gradient runs (the extra one gives the loss and gradient at θ itself), or
  * 3 for H·v; memory: one gradient run at a time.  Evaluations and steps are summed over the
  * runs; peak bytes are the largest run's. */
@@ -35,7 +38,7 @@ static method_status fdhess_run(const model *m, const double *theta, const metho
 
 const method_type method_fdhess = {
     "fdhess", "central differences of adjoint (or forward) gradients, symmetrised",
-    CAP_HESSIAN | CAP_HVP | CAP_STIFF, fdhess_options, fdhess_run};
+    CAP_HESSIAN | CAP_HVP | CAP_STIFF | CAP_BREAKPOINTS, fdhess_options, fdhess_run};
 
 /* one gradient at θ into g, its counts added to r */
 static method_status fdhess_gradient(const method_type *inner, const model *m,

@@ -12,6 +12,10 @@
  * corrector converges first, then the sensitivities).  Sensitivities take part in the error
  * test by default (errcon), which is what makes them as accurate as the state.
  *
+ * Time breakpoints (events, piecewise in time): CVODES stops at each, the state and the
+ * sensitivities take their exact jump (model_break.c) and it restarts; breakpoint_stops (an
+ * extra) counts the stops over all conditions.
+ *
  * Memory grows with np: CVODES holds (1 + np) copies of its Nordsieck history. */
 #include "cvcommon.h"
 
@@ -31,7 +35,7 @@ static method_status forward_run(const model *m, const double *theta, const meth
 
 const method_type method_forward = {
     "forward", "CVODES forward sensitivities (simultaneous or staggered)",
-    CAP_GRADIENT | CAP_STIFF, forward_options, forward_run};
+    CAP_GRADIENT | CAP_STIFF | CAP_BREAKPOINTS, forward_options, forward_run};
 
 typedef struct {
     model_ctx *ctx;
@@ -82,6 +86,7 @@ static method_status forward_run(const model *m, const double *theta, const meth
     }
     const size_t own = sizeof(double) * (size_t)(nx + 2 * np) + model_ctx_bytes(ctx);
     char err[256];
+    long stops = 0;
     for (int k = 0; k < m->ncond && status == METHOD_OK; k++) {
         model_ctx_condition(ctx, k);
         cv_solver *cv = cv_forward_new(ctx, &s, &fo, err, sizeof err);
@@ -98,12 +103,15 @@ static method_status forward_run(const model *m, const double *theta, const meth
             for (int j = 0; j < np; j++)
                 r->gradient[j] += dG[j];
             r->steps_fwd += cv_steps(cv);
+            stops += cv_break_stops(cv);
             if (cv_workspace_bytes(cv) + own > r->peak_bytes)
                 r->peak_bytes = cv_workspace_bytes(cv) + own;
         }
         cv_free(cv);
     }
     r->loss = acc.loss;
+    if (status == METHOD_OK && m->nbreak > 0)
+        method_extra_add(r, "breakpoint_stops", (double)stops, "");
 done:
     free(acc.lx);
     free(acc.lth);

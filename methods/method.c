@@ -281,7 +281,7 @@ static void backends_with(unsigned cap, char *out, size_t outlen)
     size_t used = 0;
     out[0] = '\0';
     for (int i = 0; method_types[i]; i++) {
-        if (!(method_types[i]->caps & cap))
+        if ((method_types[i]->caps & cap) != cap)
             continue;
         int n = snprintf(out + used, outlen - used, "%s%s", used ? ", " : "",
                          method_types[i]->name);
@@ -370,6 +370,13 @@ method_status method_check(const method_type *type, const model *m, const method
         backends_with(cap, list, sizeof list);
         snprintf(err, errlen, "backend %s cannot compute %s; backends that can: %s", type->name,
                  want_words(o->want), list);
+        return METHOD_EUNSUPPORTED;
+    }
+    if (m && m->nbreak > 0 && !(type->caps & CAP_BREAKPOINTS)) {
+        backends_with(cap | CAP_BREAKPOINTS, list, sizeof list);
+        snprintf(err, errlen, "backend %s does not support time breakpoints (events or "
+                 "piecewise in time, which model %s has); backends that do: %s", type->name,
+                 m->name, list[0] ? list : "none");
         return METHOD_EUNSUPPORTED;
     }
     if (o->want == WANT_HVP) {

@@ -18,7 +18,9 @@ enum {
     CAP_HESSIAN = 1 << 1,    /* full Hessian */
     CAP_HVP = 1 << 2,        /* Hessian–vector product along a direction */
     CAP_STIFF = 1 << 3,      /* has a solver suited to stiff models */
-    CAP_EXACT_DISCRETE = 1 << 4  /* exact gradient of the discrete solution */
+    CAP_EXACT_DISCRETE = 1 << 4, /* exact gradient of the discrete solution */
+    CAP_BREAKPOINTS = 1 << 5     /* stops at time breakpoints and carries their exact jumps
+                                    (model_break.c); others refuse such a model */
 };
 
 /* what the caller asks for */

@@ -195,30 +195,36 @@ static void bwd_jump(double *y, const double *jumps, int ny, int k)
         y[i] += jk[i];
 }
 
-int cv_backward_sweep(cv_solver *cv, const cv_backward_kind *kind, const cv_backward_options *bo,
-                      const double *jumps, double *y, double *q, char *err, size_t errlen)
+static int bwd_sweep(cv_solver *cv, const cv_backward_kind *kind, const cv_backward_options *bo,
+                     const double *jumps, const double *y_end, double *y, double *q, char *err,
+                     size_t errlen)
 {
     int ny, nq;
     if (cv_backward_sizes(cv, kind, &ny, &nq, err, errlen) != 0)
         return -1;
-    const int nobs = model_nobs(cv->ctx);
+    const int first = cv->obs_first, nobs = cv->obs_end;
     const double *times = model_obs_times(cv->ctx);
     const double t0 = cv->t0;
-    const double T = model_has_running_cost(cv->ctx) || nobs == 0 ? cv->tf : times[nobs - 1];
-    memset(y, 0, sizeof(double) * (size_t)ny);
+    /* a segment before a breakpoint starts at its end, where the later adjoint enters */
+    const double T = y_end || model_has_running_cost(cv->ctx) || nobs == first
+                         ? cv->tf : times[nobs - 1];
+    if (y_end)
+        memcpy(y, y_end, sizeof(double) * (size_t)ny);
+    else
+        memset(y, 0, sizeof(double) * (size_t)ny);
     memset(q, 0, sizeof(double) * (size_t)nq);
     int k = nobs - 1;
-    for (; k >= 0 && times[k] >= T; k--)   /* the jumps at T itself start the sweep */
+    for (; k >= first && times[k] >= T; k--)   /* the jumps at T itself start the sweep */
         bwd_jump(y, jumps, ny, k);
     if (!(T > t0))
         return 0;
     if (cv_backward_begin(cv, kind, bo, T, y, err, errlen) != 0)
         return -1;
     for (;;) {
-        const double t_next = k >= 0 ? times[k] : t0;
+        const double t_next = k >= first ? times[k] : t0;
         if (cv_backward_to(cv, t_next, y, q, err, errlen) != 0)
             return -1;
-        if (k < 0)
+        if (k < first)
             break;
         bwd_jump(y, jumps, ny, k);
         k--;
@@ -228,4 +234,18 @@ int cv_backward_sweep(cv_solver *cv, const cv_backward_kind *kind, const cv_back
             return -1;
     }
     return 0;
+}
+
+int cv_backward_sweep(cv_solver *cv, const cv_backward_kind *kind, const cv_backward_options *bo,
+                      const double *jumps, double *y, double *q, char *err, size_t errlen)
+{
+    return bwd_sweep(cv, kind, bo, jumps, NULL, y, q, err, errlen);
+}
+
+int cv_backward_sweep_segment(cv_solver *cv, const cv_backward_kind *kind,
+                              const cv_backward_options *bo, const double *jumps,
+                              const double *y_end, double *y, double *q, char *err,
+                              size_t errlen)
+{
+    return bwd_sweep(cv, kind, bo, jumps, y_end, y, q, err, errlen);
 }

@@ -56,6 +56,14 @@ int cv_backward_sizes(const cv_solver *cv, const cv_backward_kind *kind, int *ny
 int cv_backward_sweep(cv_solver *cv, const cv_backward_kind *kind, const cv_backward_options *bo,
                       const double *jumps, double *y, double *q, char *err, size_t errlen);
 
+/* The sweep of a segment (cv recorded with a cv_segment): from y(tb) = y_end (the adjoint
+ * entering from the later segment) back to ta, with the jumps of the segment's observations;
+ * y and q end at ta. */
+int cv_backward_sweep_segment(cv_solver *cv, const cv_backward_kind *kind,
+                              const cv_backward_options *bo, const double *jumps,
+                              const double *y_end, double *y, double *q, char *err,
+                              size_t errlen);
+
 /* Its pieces, for a caller with a sweep of its own.  Create the backward problem with
  * y(T) = y, q(T) = 0 (T in [t0, tf]; one backward problem per forward solve); integrate back
  * to t (t0 ≤ t < the current time) with y and q (may be NULL) receiving the values there;

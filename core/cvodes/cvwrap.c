@@ -331,7 +331,7 @@ static int cv_sens_init(cv_solver *cv, const cv_forward_options *fo)
 
 static cv_solver *cv_forward_create(model_ctx *ctx, const cv_settings *s,
                                     const cv_forward_options *fo, const cv_sens_system *sys,
-                                    char *err, size_t errlen)
+                                    const cv_segment *seg, char *err, size_t errlen)
 {
     cv_solver *cv = cv_alloc(s);
     if (!cv) {
@@ -343,8 +343,11 @@ static cv_solver *cv_forward_create(model_ctx *ctx, const cv_settings *s,
     cv->np = m->np;
     cv->ns = sys ? sys->ns : m->np;
     cv->sens_sys = sys;
-    cv->t0 = m->t0;
-    cv->tf = m->tf;
+    cv->t0 = seg ? seg->ta : m->t0;
+    cv->tf = seg ? seg->tb : m->tf;
+    cv->segment = seg != NULL;
+    cv->obs_first = seg ? seg->obs_first : 0;
+    cv->obs_end = seg ? seg->obs_end : model_nobs(ctx);
     cv->counts = fo->counts;
     cv->account = fo->account;
     cv->sens = sys && fo->sensitivities == CV_SENS_NONE ? CV_SENS_SIMULTANEOUS
@@ -365,7 +368,15 @@ static cv_solver *cv_forward_create(model_ctx *ctx, const cv_settings *s,
         return cv_setup_failed(cv, "allocation", err, errlen);
     }
     model_ctx_count_into(ctx, cv->counts);
-    if (model_x0(ctx, x0) != 0 || !cv_all_finite(x0, m->nx)) {
+    if (seg && (cv->sens != CV_SENS_NONE || !(seg->tb > seg->ta))) {
+        free(x0);
+        snprintf(err, errlen, "%s: a segment needs tb > ta and no sensitivities", cv->backend);
+        cv_free(cv);
+        return NULL;
+    }
+    if (seg)
+        memcpy(x0, seg->xa, sizeof(double) * (size_t)m->nx);
+    else if (model_x0(ctx, x0) != 0 || !cv_all_finite(x0, m->nx)) {
         free(x0);
         snprintf(err, errlen, "%s: the initial state of condition %d could not be computed at "
                  "this theta", cv->backend, model_ctx_current_condition(ctx));
@@ -396,13 +407,20 @@ static cv_solver *cv_forward_create(model_ctx *ctx, const cv_settings *s,
 cv_solver *cv_forward_new(model_ctx *ctx, const cv_settings *s, const cv_forward_options *fo,
                           char *err, size_t errlen)
 {
-    return cv_forward_create(ctx, s, fo, NULL, err, errlen);
+    return cv_forward_create(ctx, s, fo, NULL, NULL, err, errlen);
+}
+
+cv_solver *cv_forward_new_segment(model_ctx *ctx, const cv_settings *s,
+                                  const cv_forward_options *fo, const cv_segment *seg,
+                                  char *err, size_t errlen)
+{
+    return cv_forward_create(ctx, s, fo, NULL, seg, err, errlen);
 }
 
 cv_solver *cv_forward_new_sens(model_ctx *ctx, const cv_settings *s, const cv_forward_options *fo,
                                const cv_sens_system *sys, char *err, size_t errlen)
 {
-    return cv_forward_create(ctx, s, fo, sys, err, errlen);
+    return cv_forward_create(ctx, s, fo, sys, NULL, err, errlen);
 }
 
 int cv_obs_ignore(void *user, int k, double t, const double *x, const double *const *S)
@@ -458,13 +476,57 @@ static int cv_charge_checkpoints(cv_solver *cv, double t, char *err, size_t errl
     return 0;
 }
 
+/* Cross the breakpoints at time t (the solver has stopped there): the state and the
+ * sensitivities jump (model_break_cross: x⁺ = g(x⁻), s⁺ = g_x s⁻ + g_θ + (g_x f⁻ − f⁺)∇t_eᵀ)
+ * and CVODES restarts from them at order 1, since its history belongs to the old phase. */
+static int cv_cross_breaks(cv_solver *cv, double t, const double *tb, int nb, int *b, char *err,
+                           size_t errlen)
+{
+    int flag = CV_SUCCESS;
+    if (cv->sens != CV_SENS_NONE) {
+        flag = CVodeGetSensDky(cv->mem, t, 0, cv->yS);
+        for (int j = 0; j < cv->ns; j++)
+            cv->sens_out[j] = NV_DATA_S(cv->yS[j]);
+    }
+    if (flag != CV_SUCCESS)
+        return cv_fail(cv, flag, "the sensitivities at a breakpoint", t, err, errlen);
+    for (; *b < nb && tb[*b] <= t; (*b)++)
+        model_break_cross(cv->ctx, *b, NV_DATA_S(cv->y),
+                          cv->sens != CV_SENS_NONE ? cv->sens_out : NULL);
+    if (!cv_all_finite(NV_DATA_S(cv->y), cv->n))
+        return cv_fail(cv, CV_ILL_INPUT, "the state jump at a breakpoint", t, err, errlen);
+    long nst = 0;
+    CVodeGetNumSteps(cv->mem, &nst);
+    cv->steps_before += nst;
+    flag = CVodeReInit(cv->mem, t, cv->y);
+    if (flag == CV_SUCCESS && cv->sens != CV_SENS_NONE)
+        flag = CVodeSensReInit(cv->mem, cv->sens == CV_SENS_STAGGERED ? CV_STAGGERED
+                                                                      : CV_SIMULTANEOUS, cv->yS);
+    if (flag == CV_SUCCESS)
+        flag = CVodeSetStopTime(cv->mem, *b < nb ? tb[*b] : cv->tf);
+    if (flag != CV_SUCCESS)
+        return cv_fail(cv, flag, "the restart at a breakpoint", t, err, errlen);
+    cv->break_stops++;
+    return 0;
+}
+
 int cv_forward_run(cv_solver *cv, cv_obs_fn at_obs, void *user, char *err, size_t errlen)
 {
-    const int nobs = model_nobs(cv->ctx);
+    const int nobs = cv->obs_end;
     const double *times = model_obs_times(cv->ctx);
-    int k = 0;
+    const double *tb = NULL;
+    const int nb = cv->segment ? 0 : model_breaks(cv->ctx, &tb);
+    int k = cv->obs_first, b = 0;
     cv_message_clear(cv);
     model_ctx_count_into(cv->ctx, cv->counts);
+    if (nb > 0 && (cv->checkpoint_steps > 0 || cv->sens_sys || cv->nq > 0)) {
+        snprintf(err, errlen, "%s: time breakpoints (events, piecewise in time) are supported "
+                 "only by plain forward solves and forward sensitivities", cv->backend);
+        return -1;
+    }
+    if (nb > 0 && CVodeSetStopTime(cv->mem, tb[0]) != CV_SUCCESS)
+        return cv_fail(cv, CV_ILL_INPUT, "setting the stop time at a breakpoint", cv->t0, err,
+                       errlen);
     /* a data point at t0 sees the initial values themselves */
     for (; k < nobs && times[k] <= cv->t0; k++)
         if (cv_harvest(cv, k, times[k], 1, at_obs, user, err, errlen) != 0)
@@ -485,9 +547,23 @@ int cv_forward_run(cv_solver *cv, cv_obs_fn at_obs, void *user, char *err, size_
             CVodeGetCurrentTime(cv->mem, &reached);
             return cv_fail(cv, flag, "forward integration", reached, err, errlen);
         }
-        for (; k < nobs && times[k] <= tret; k++)
+        /* the solver stops at the next breakpoint: an observation there waits for the jump */
+        const double tstop = b < nb ? tb[b] : cv->tf;
+        for (; k < nobs && times[k] <= tret && (b == nb || times[k] < tstop); k++)
             if (cv_harvest(cv, k, times[k], 0, at_obs, user, err, errlen) != 0)
                 return -1;
+        if (b < nb && (flag == CV_TSTOP_RETURN || tret >= tstop)) {
+            if (tret != tstop)
+                return cv_fail(cv, CV_ILL_INPUT, "stopping at a breakpoint", tret, err, errlen);
+            if (cv_cross_breaks(cv, tstop, tb, nb, &b, err, errlen) != 0)
+                return -1;
+            for (; k < nobs && times[k] <= tstop; k++)
+                if (cv_harvest(cv, k, times[k], 1, at_obs, user, err, errlen) != 0)
+                    return -1;
+            if (tstop >= cv->tf)
+                break;
+            continue;
+        }
         /* CVODES counts its step limit per call, and each call here is one step: the limit of
          * the whole integration is ours to enforce */
         if (++steps >= cv->settings.max_steps && flag != CV_TSTOP_RETURN && tret < cv->tf) {
@@ -504,6 +580,11 @@ int cv_forward_run(cv_solver *cv, cv_obs_fn at_obs, void *user, char *err, size_
         if (cv_harvest(cv, k, times[k], 0, at_obs, user, err, errlen) != 0)
             return -1;
     return 0;
+}
+
+long cv_break_stops(const cv_solver *cv)
+{
+    return cv->break_stops;
 }
 
 void cv_forward_running(cv_solver *cv, double *G, double *dG)
@@ -538,7 +619,7 @@ long cv_steps(cv_solver *cv)
 {
     long nst = 0;
     CVodeGetNumSteps(cv->mem, &nst);
-    return nst;
+    return nst + cv->steps_before;   /* CVodeReInit at a breakpoint resets CVODES's count */
 }
 
 size_t cv_workspace_bytes(cv_solver *cv)

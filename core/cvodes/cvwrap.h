@@ -70,6 +70,16 @@ cv_linsol cv_linsol_auto(const model *m);
 typedef enum { CV_SENS_NONE = 0, CV_SENS_SIMULTANEOUS = 1, CV_SENS_STAGGERED = 2 } cv_sens_mode;
 typedef enum { CV_INTERP_HERMITE = 1, CV_INTERP_POLYNOMIAL = 2 } cv_interp;
 
+/* One segment between time breakpoints, for an adjoint that records each segment apart
+ * (CVODES's checkpoints cannot cross a re-initialisation): the solve runs from (ta, xa) to
+ * tb with the model's current phases, reports the observations k in [obs_first, obs_end)
+ * and does not stop at breakpoints. */
+typedef struct {
+    double ta, tb;
+    const double *xa;
+    int obs_first, obs_end;
+} cv_segment;
+
 typedef struct {
     cv_sens_mode sensitivities;   /* forward sensitivities with respect to all of θ */
     int sens_errcon;              /* sensitivities take part in the local error test */
@@ -79,6 +89,12 @@ typedef struct {
     mem_account *account;         /* checkpoints are charged here (cap enforced), or NULL */
 } cv_forward_options;
 
+/* Time breakpoints of the model (model.h, model_break.c): the forward run sets CVODES's stop
+ * time at each breakpoint in (t0, tf], so the step that ends exactly at t_e exists and no step
+ * crosses it; there the state and the sensitivities jump (model_break_cross) and CVODES is
+ * re-initialised.  An observation at t_e is reported after the jump.  Supported for plain
+ * solves and for the np sensitivities ∂x/∂θ of cv_forward_new without checkpoints and
+ * without a running cost; other uses fail with a message. */
 /* Called once per observation time of the condition, in increasing order, with the state
  * x(t_k) and — when sensitivities are on — S[j] = ∂x(t_k)/∂θ_j (np columns of length nx;
  * S is NULL otherwise).  Return 0 to go on, non-zero to stop the run (then cv_forward_run
@@ -92,6 +108,10 @@ int cv_obs_ignore(void *user, int k, double t, const double *x, const double *co
  * t0, tf = model tf).  NULL with a message on failure. */
 cv_solver *cv_forward_new(model_ctx *ctx, const cv_settings *s, const cv_forward_options *fo,
                           char *err, size_t errlen);
+/* The forward problem of one segment (no sensitivities; checkpoints as fo says). */
+cv_solver *cv_forward_new_segment(model_ctx *ctx, const cv_settings *s,
+                                  const cv_forward_options *fo, const cv_segment *seg,
+                                  char *err, size_t errlen);
 /* Integrate t0 → tf, reporting every observation.  Returns 0, or -1 with a message. */
 int cv_forward_run(cv_solver *cv, cv_obs_fn at_obs, void *user, char *err, size_t errlen);
 /* After cv_forward_run: the running cost G = ∫_{t0}^{tf} g dt and, with sensitivities, its
@@ -101,6 +121,8 @@ void cv_forward_running(cv_solver *cv, double *G, double *dG);
 /* final time of the forward problem, and the state there (after cv_forward_run) */
 double cv_forward_tf(const cv_solver *cv);
 void cv_forward_final_state(const cv_solver *cv, double *x);
+/* How many times the forward run stopped at a breakpoint and restarted (a count for tests). */
+long cv_break_stops(const cv_solver *cv);
 /* Steps of the forward pass (read right after cv_forward_run: an adjoint pass resets
  * CVODES's counters). */
 long cv_steps(cv_solver *cv);

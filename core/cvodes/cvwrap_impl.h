@@ -116,6 +116,10 @@ struct cv_solver {
     cv_interp interp;
     int ncheck;                /* checkpoints after the forward pass */
     cv_bwd *bwd;               /* the backward problem (cvbwd.c), or NULL */
+    long steps_before;         /* forward steps before the last restart at a breakpoint */
+    int segment;               /* a segment between breakpoints (cv_segment) */
+    int obs_first, obs_end;    /* the observations it reports */
+    long break_stops;          /* restarts at breakpoints (each after a step ending at t_e) */
     const cv_attachment *attached;   /* how cv_free and cv_workspace_bytes reach it */
 };
 

@@ -150,6 +150,13 @@ static int check_definition(model *m, char *err, size_t errlen)
     }
     if (m->tf < last)
         m->tf = last;
+    if (m->nbreak > 0 && (!m->break_times || m->break_phase < 0 ||
+                          m->break_phase + m->nbreak > m->nc))
+        return set_err(err, errlen, "%s: %s", m->name,
+                       "breakpoints need their times and nbreak phase constants");
+    if (m->nbreak > 0 && m->running_cost)
+        return set_err(err, errlen, "%s: %s", m->name,
+                       "a running cost with time breakpoints is not supported");
     if (!(m->tf > m->t0))
         return set_err(err, errlen, "%s: %s", m->name, "the time span is empty");
     return 0;
@@ -199,6 +206,23 @@ int model_finish(model *m, char *err, size_t errlen)
         if (expr_prog_nout(m->running_prog) != 1)
             return set_err(err, errlen, "%s: %s", m->name, "the running cost must be a scalar");
     }
+    if (m->nbreak > 0) {
+        /* breakpoint times and jumps stay interpreted: they are evaluated once per crossing */
+        m->break_prog = build(m, m->break_times, 0, "breakpoint times", err, errlen);
+        if (!m->break_prog)
+            return -1;
+        if (expr_prog_nout(m->break_prog) != m->nbreak || expr_prog_uses_x(m->break_prog))
+            return set_err(err, errlen, "%s: %s", m->name,
+                           "the breakpoint times must have length nbreak and not depend on x");
+        if (m->break_jump) {
+            m->jump_prog = build(m, m->break_jump, 0, "breakpoint jumps", err, errlen);
+            if (!m->jump_prog)
+                return -1;
+            if (expr_prog_nout(m->jump_prog) != m->nbreak * m->nx)
+                return set_err(err, errlen, "%s: %s", m->name,
+                               "the breakpoint jumps must have length nbreak*nx");
+        }
+    }
     /* the kernels: every program compiled into one object when compiled kernels are asked
      * for and a compiler is present (expr_kernel.h), else the interpreter */
     expr_prog *progs[] = {m->rhs_prog, m->initial_prog, m->obs_prog, m->sigma_prog,
@@ -221,6 +245,8 @@ void model_release(model *m)
     expr_prog_free(m->sigma_prog);
     expr_prog_free(m->loss_prog);
     expr_prog_free(m->running_prog);
+    expr_prog_free(m->break_prog);
+    expr_prog_free(m->jump_prog);
     for (int k = 0; k < m->ncond; k++) {
         free(m->cond[k].constants);
         free(m->cond[k].times);

@@ -90,12 +90,22 @@ struct model {
 
     model_exact_fn exact;         /* optional oracle */
 
+    /* Time breakpoints (model_break.c): nbreak times t_e(p, c) at which the right-hand side
+     * may switch and the state may jump, x⁺ = g_e(t_e, x⁻, p, c).  The switch is seen by the
+     * programs through the phase constants φ_e = c[break_phase + e] (0 before t_e, 1 from t_e
+     * on), which the context sets; so every program is smooth within a phase and its
+     * derivatives hold there.  A model with breakpoints has no running cost. */
+    int nbreak;
+    int break_phase;              /* index of φ_0 among the constants */
+    model_build_fn break_times;   /* (p, c) -> nbreak, no dependence on t or x              */
+    model_build_fn break_jump;    /* (t, x, p, c) -> nbreak·nx, block e is g_e; NULL: none  */
+
     void *data;                   /* the model's own instance data */
     void (*free_data)(void *data);
 
     /* compiled by model_finish(), owned */
     expr_prog *rhs_prog, *initial_prog, *obs_prog, *sigma_prog, *loss_prog, *running_prog,
-              *guess_prog;
+              *guess_prog, *break_prog, *jump_prog;
 };
 
 /* ---- defining a model (used by the files in models/) -------------------------------------------- */
@@ -214,5 +224,27 @@ int model_sigma_jvp(model_ctx *ctx, double t, const double *x, const double *u, 
 
 /* the data of the selected condition */
 const double *model_data_row(const model_ctx *ctx, int i);   /* ny values, NaN = missing */
+
+/* ---- time breakpoints (core/model/model_break.c) ------------------------------------------
+ * Selecting a condition evaluates its breakpoint times at θ and sets each phase φ_e to 1 if
+ * t_e ≤ t0 (a breakpoint at or before the start is already past; its jump never happens)
+ * and to 0 otherwise.  The breakpoints to cross are those in (t0, tf], in time order (ties
+ * in index order).  An integrator stops at each (the step that ends at t_e exists; no step
+ * crosses it), crosses it with model_break_cross, and restarts from x⁺; an observation at
+ * t_e sees x⁺ and the new phase (the solution is taken right-continuous). */
+int model_breaks(const model_ctx *ctx, const double **times);   /* count; times sorted */
+/* Cross breakpoint i (of that order) forward in time: x holds x⁻ on entry and x⁺ on exit;
+ * with S (ns = np columns of length nx, S[j] = ∂x/∂θ_j; may be NULL) S⁻ becomes S⁺:
+ *     S⁺ = g_x S⁻ + g_θ + (g_x f⁻ − f⁺) ∇t_eᵀ
+ * (f∓ the right-hand sides before and after, at t_e).  Sets the phase to after. */
+void model_break_cross(model_ctx *ctx, int i, double *x, double *const *S);
+/* Cross breakpoint i backward in time for an adjoint: with x⁻ (the state before the jump)
+ * and λ⁺ in lambda on entry, lambda becomes λ⁻ = g_xᵀλ⁺ and grad (np) receives
+ *     g_θᵀλ⁺ + (λ⁺ᵀ(g_x f⁻ − f⁺)) ∇t_e.
+ * Sets the phase to before. */
+void model_break_cross_back(model_ctx *ctx, int i, const double *xminus, double *lambda,
+                            double *grad);
+/* Set the phases to those of time t (φ_e = 1 for the breakpoints with t_e ≤ t). */
+void model_break_phase_at(model_ctx *ctx, double t);
 
 #endif

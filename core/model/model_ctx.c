@@ -42,7 +42,9 @@ model_ctx *model_ctx_new(const model *m, const double *theta, char *err, size_t 
     const int np = m->np, nx = m->nx, ny = m->ny;
     /* x0_θ and f_x at the steady state (nx·np + nx²) only where x0 is a steady state */
     const int steady = m->initial_prog == NULL;
+    const int nb = m->nbreak, nc = m->nc;
     const size_t need = (size_t)(8 * (np + 1) + 6 * (nx + 1) + 2 * (ny + 1)) +
+                        (nb ? (size_t)(nc + 3 * nb + 3) + model_break_scratch(m) : 0) +
                         (steady ? (size_t)(nx + 1) * (size_t)(np + 1) +
                                       (size_t)(nx + 1) * (size_t)(nx + 1)
                                 : 0);
@@ -65,6 +67,16 @@ model_ctx *model_ctx_new(const model *m, const double *theta, char *err, size_t 
     ctx->x0 = take(ctx, nx);
     ctx->lambda = take(ctx, nx);
     ctx->row = take(ctx, 2 * ny);
+    if (nb) {
+        ctx->cbuf = take(ctx, nc);
+        ctx->tb = take(ctx, nb);
+        ctx->tb_live = take(ctx, nb);
+        ctx->bunit = take(ctx, nb);
+        ctx->bscratch = take(ctx, (int)model_break_scratch(m));
+        ctx->border = calloc((size_t)nb, sizeof(int));
+        if (!ctx->border)
+            goto oom;
+    }
     if (steady) {
         ctx->S0 = take(ctx, nx * np);
         ctx->J = take(ctx, nx * nx);
@@ -89,7 +101,8 @@ model_ctx *model_ctx_new(const model *m, const double *theta, char *err, size_t 
         }
     }
     expr_prog *progs[MODEL_NPROGS] = {m->rhs_prog, m->initial_prog, m->guess_prog, m->obs_prog,
-                                      m->sigma_prog, m->loss_prog, m->running_prog};
+                                      m->sigma_prog, m->loss_prog, m->running_prog,
+                                      m->break_prog, m->jump_prog};
     for (int k = 0; k < MODEL_NPROGS; k++) {
         if (!progs[k])
             continue;
@@ -119,6 +132,7 @@ void model_ctx_free(model_ctx *ctx)
         expr_work_free(ctx->work[k]);
     free(ctx->lu);
     free(ctx->perm);
+    free(ctx->border);
     free(ctx->pool);
     free(ctx);
 }
@@ -134,6 +148,9 @@ void model_ctx_condition(model_ctx *ctx, int k)
 {
     ctx->cond = k;
     ctx->c = k < 0 ? ctx->m->steady_constants : ctx->m->cond[k].constants;
+    ctx->key++;   /* the constants changed: sub-expressions of (p, c) alone are recomputed */
+    if (ctx->m->nbreak)
+        model_break_select(ctx);
 }
 
 /* ---- chain-rule helpers ------------------------------------------------------------------- */
@@ -184,7 +201,7 @@ static void count(model_ctx *ctx, int which)
 static expr_args args(const model_ctx *ctx, double t, const double *x, const double *d)
 {
     /* θ is fixed for a context's lifetime; the key changes with the condition */
-    expr_args a = {t, x, ctx->p, ctx->c, d, (unsigned long)(ctx->cond + 2)};
+    expr_args a = {t, x, ctx->p, ctx->c, d, ctx->key};
     return a;
 }
 
@@ -241,6 +258,8 @@ const expr_prog *model_ctx_prog(const model_ctx *ctx, int k)
     case PROG_OBS: return m->obs_prog;
     case PROG_SIGMA: return m->sigma_prog;
     case PROG_LOSS: return m->loss_prog;
+    case PROG_BREAK: return m->break_prog;
+    case PROG_JUMP: return m->jump_prog;
     default: return m->running_prog;
     }
 }

@@ -6,14 +6,23 @@
 #include "model.h"
 
 enum { PROG_RHS, PROG_INITIAL, PROG_GUESS, PROG_OBS, PROG_SIGMA, PROG_LOSS, PROG_RUNNING,
-       MODEL_NPROGS };
+       PROG_BREAK, PROG_JUMP, MODEL_NPROGS };
 
 struct model_ctx {
     const model *m;
     double *theta, *p;       /* θ and the natural values p = s(θ) */
     double *dp, *ddp;        /* s'(θ) and s''(θ) */
     int cond;                /* selected condition; -1 = the steady-state constants */
-    const double *c;         /* its constants */
+    const double *c;         /* its constants (cbuf when the model has breakpoints) */
+    unsigned long key;       /* invariant key of the current (p, c) */
+    /* time breakpoints of the selected condition (model_break.c) */
+    double *cbuf;            /* nc: the condition's constants with the phases φ_e */
+    double *tb;              /* nbreak: t_e, unsorted */
+    int *border;             /* nbreak: indices in time order; the first nb_live in (t0, tf] */
+    int nb_live;
+    double *tb_live;         /* nb_live sorted times */
+    double *bscratch;        /* model_break_scratch(m) */
+    double *bunit;           /* nbreak */
     eval_counts *counts;
     expr_work *work[MODEL_NPROGS];
     /* scratch */
@@ -43,6 +52,9 @@ void model_prog_vjp_jvp(model_ctx *ctx, int k, const expr_args *a, const double 
 void model_prog_hvv(model_ctx *ctx, int k, const expr_args *a, const double *dx1,
                     const double *u1, const double *dx2, const double *u2, const double *d12x,
                     double *y, double *d2);
+/* breakpoints: evaluate t_e and the start phases for the selected condition (model_break.c) */
+void model_break_select(model_ctx *ctx);
+size_t model_break_scratch(const model *m);   /* doubles of scratch the crossings use */
 /* find the steady state at the context's θ (model_x0.c) */
 int model_steady_solve(model_ctx *ctx, char *err, size_t errlen);
 

@@ -27,7 +27,7 @@
 
 static expr_args initial_args(const model_ctx *ctx)
 {
-    expr_args a = {ctx->m->t0, NULL, ctx->p, ctx->c, NULL, (unsigned long)(ctx->cond + 2)};
+    expr_args a = {ctx->m->t0, NULL, ctx->p, ctx->c, NULL, ctx->key};
     return a;
 }
 

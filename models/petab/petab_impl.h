@@ -58,6 +58,25 @@ typedef struct {
     int replicate;
 } pseries;
 
+/* one time breakpoint (petab_break.c): a switch time and/or the events at it */
+typedef struct {
+    char *key;                  /* t_e's formula: one breakpoint per distinct time */
+    ASTNode_t *time;            /* t_e, owned */
+    const char *event;          /* the first event at it, or NULL (a switch only) */
+    int nassign;
+    int *target;                /* the event assignments: state index … */
+    const ASTNode_t **value;    /* … and value */
+} pbreak;
+
+#define PETAB_MAX_BREAKS 64
+
+typedef struct pbreaks {
+    int n;
+    pbreak b[PETAB_MAX_BREAKS];
+    int phase;                  /* the constant index of φ_0 */
+    int open;                   /* new switch times may be added (the discovery translation) */
+} pbreaks;
+
 typedef struct petab_problem {
     SBMLDocument_t *doc;
     Model_t *sbml;
@@ -86,6 +105,7 @@ typedef struct petab_problem {
     int nmeas;
     int *meas_cond, *meas_time, *meas_series;
     char err[1100];              /* the first translation error of a graph callback */
+    struct pbreaks *brk;         /* time breakpoints (a pointer: translation adds to it) */
 } petab_problem;
 
 /* ---- petab_sbml.c ---- */
@@ -125,5 +145,17 @@ void ptrans_free(ptrans *T);
 expr ptrans_math(ptrans *T, const ASTNode_t *n, int mode, const pscope *scope, unsigned *dep);
 /* the value of symbol i in a mode */
 expr ptrans_sym(ptrans *T, int i, int mode, unsigned *dep);
+
+/* ---- petab_break.c: time breakpoints ---- */
+/* The events of the SBML model as breakpoints (creates P->brk).  -1 with a message. */
+int petab_breaks_load_events(petab_problem *P, char *err, size_t errlen);
+void petab_breaks_free(petab_problem *P);
+/* A comparison n (children translated, their dependencies dep) as a breakpoint's phase, or
+ * EXPR_NONE: then *why is a reason to refuse it, or NULL to translate it as a step. */
+expr petab_break_compare(ptrans *T, const ASTNode_t *n, const pscope *scope, unsigned dep,
+                         const char **why);
+expr petab_break_times(expr_graph *g, const model *m);
+expr petab_break_jumps(expr_graph *g, const model *m);
+int petab_break_has_jumps(const petab_problem *P);
 
 #endif

@@ -11,8 +11,9 @@
  *     a or b = 1 − (1 − a)(1 − b)        a xor b = a + b − 2ab
  * and piecewise(v1, c1, …, otherwise) = c1 v1 + (1 − c1)(c2 v2 + (1 − c2)(… otherwise)).
  * H has derivative 0, so every derivative is that of the branch taken — exact as long as the
- * switch does not move with θ or x: a condition on the states, or one that compares time
- * with a parameter, would make the solution's sensitivities jump, so both are refused.
+ * switch does not move with θ or x: a condition on the states would make the solution's
+ * sensitivities jump, so it is refused; a comparison of time with a parameter-dependent
+ * t_e becomes a time breakpoint's phase (petab_break.c), whose jump the model layer carries.
  * A condition on time alone (a switch at a fixed time) keeps the sensitivities continuous. */
 #include "petab_impl.h"
 
@@ -177,6 +178,43 @@ static int constant_node(const ASTNode_t *n, double *v)
     }
 }
 
+/* 1 if the two trees print as the same formula */
+static int same_formula(const ASTNode_t *a, const ASTNode_t *b)
+{
+    char *fa = SBML_formulaToL3String(a), *fb = SBML_formulaToL3String(b);
+    const int same = fa && fb && strcmp(fa, fb) == 0;
+    free(fa);
+    free(fb);
+    return same;
+}
+
+/* piecewise(a − b, a > b, 0) (or ≥; or b − a with a < b, a ≤ b) is max(a − b, 0): continuous
+ * where the comparison switches, so even a switch on the state leaves the solution's
+ * sensitivities continuous, and the derivative of the branch taken is exact.  Returns
+ * H(a − b)(a − b), or EXPR_NONE when n is not of this form. */
+static expr continuous_ramp(ptrans *T, const ASTNode_t *n, int mode, const pscope *scope,
+                            unsigned *dep)
+{
+    double zero;
+    if (ASTNode_getNumChildren(n) != 3 || !constant_node(ASTNode_getChild(n, 2), &zero) ||
+        zero != 0.0)
+        return EXPR_NONE;
+    const ASTNode_t *v = ASTNode_getChild(n, 0), *c = ASTNode_getChild(n, 1);
+    const ASTNodeType_t ct = ASTNode_getType(c);
+    if (ASTNode_getType(v) != AST_MINUS || ASTNode_getNumChildren(v) != 2 ||
+        ASTNode_getNumChildren(c) != 2)
+        return EXPR_NONE;
+    const int greater = ct == AST_RELATIONAL_GT || ct == AST_RELATIONAL_GEQ;
+    const int less = ct == AST_RELATIONAL_LT || ct == AST_RELATIONAL_LEQ;
+    const ASTNode_t *hi = ASTNode_getChild(c, greater ? 0 : 1);
+    const ASTNode_t *lo = ASTNode_getChild(c, greater ? 1 : 0);
+    if (!(greater || less) || !same_formula(ASTNode_getChild(v, 0), hi) ||
+        !same_formula(ASTNode_getChild(v, 1), lo))
+        return EXPR_NONE;
+    expr diff = ptrans_math(T, v, mode, scope, dep);
+    return expr_mul(T->g, expr_step(T->g, diff, 0), diff);
+}
+
 /* a user function: bind its arguments, translate its body */
 static expr call(ptrans *T, const ASTNode_t *n, int mode, const pscope *scope, unsigned *dep)
 {
@@ -278,6 +316,11 @@ expr ptrans_math(ptrans *T, const ASTNode_t *n, int mode, const pscope *scope, u
     default:
         break;
     }
+    if (type == AST_FUNCTION_PIECEWISE) {
+        expr ramp = continuous_ramp(T, n, mode, scope, dep);
+        if (ramp != EXPR_NONE || T->err[0])
+            return ramp;
+    }
     /* fixed-arity operations: translate the (first two) children */
     for (unsigned k = 0; k < nc && k < 2; k++)
         a[k] = ptrans_math(T, ASTNode_getChild(n, k), mode, scope, &da[k]);
@@ -352,6 +395,15 @@ expr ptrans_math(ptrans *T, const ASTNode_t *n, int mode, const pscope *scope, u
         if (nc != 2)
             break;
         const unsigned d = da[0] | da[1];
+        if (mode == PMODE_DYN && (d & PDEP_T) && !(d & PDEP_X)) {
+            /* a switch in time: a breakpoint's phase where its time moves with θ */
+            const char *why;
+            expr phase = petab_break_compare(T, n, scope, d, &why);
+            if (phase != EXPR_NONE)
+                return phase;
+            if (why)
+                return tfail(T, why, where);
+        }
         expr ab = expr_sub(g, a[0], a[1]), ba = expr_sub(g, a[1], a[0]);
         switch (type) {
         case AST_RELATIONAL_GT: return step(T, ab, d, 0, where);

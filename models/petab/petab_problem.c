@@ -817,13 +817,16 @@ static void loader_free(loader *L)
     free(L->rows);
 }
 
-/* translate every graph once, so that errors name their file and id */
-static int trial_build(model *m, char *err, size_t errlen)
+/* translate every graph once (into graphs with nc constants), so that errors name their file
+ * and id — and, while the breakpoint registry is open, so that every switch time is found */
+static int trial_build(const model *m, int nc, char *err, size_t errlen)
 {
     petab_problem *P = m->data;
-    model_build_fn fns[] = {petab_rhs, petab_initial, petab_observables, petab_sigma};
-    for (int k = 0; k < 4; k++) {
-        expr_graph *g = expr_graph_new(m->nx, m->np, m->nc, 0);
+    model_build_fn fns[] = {petab_rhs, petab_initial, petab_observables, petab_sigma,
+                            petab_break_times, petab_break_jumps};
+    const int nfn = m->nbreak > 0 ? 6 : 4;
+    for (int k = 0; k < nfn; k++) {
+        expr_graph *g = expr_graph_new(m->nx, m->np, nc, 0);
         if (!g)
             return errf(err, errlen, "out of memory");
         fns[k](g, m);
@@ -832,6 +835,23 @@ static int trial_build(model *m, char *err, size_t errlen)
             return errf(err, errlen, "%s", P->err);
     }
     return 0;
+}
+
+/* Find the switch times of the maths (petab_break.c): one translation of every graph with
+ * the registry open, phases numbered from nc on.  Returns how many breakpoints, or -1. */
+static int discover_breaks(petab_problem *P, int np, int nc, char *err, size_t errlen)
+{
+    model probe;
+    memset(&probe, 0, sizeof probe);
+    probe.nx = P->nx;
+    probe.np = np;
+    probe.ny = P->ny;
+    probe.data = P;
+    P->brk->phase = nc;
+    P->brk->open = 1;
+    const int status = trial_build(&probe, nc + PETAB_MAX_BREAKS, err, errlen);
+    P->brk->open = 0;
+    return status != 0 ? -1 : P->brk->n;
 }
 
 int petab_model_create(model *m, const char *path, char *err, size_t errlen)
@@ -855,7 +875,10 @@ int petab_model_create(model *m, const char *path, char *err, size_t errlen)
     const int nc = read_conditions(P, &L, err, errlen);
     if (nc < 0)
         goto done;
-    if (model_alloc(m, P->nx, np, nc, P->ny) != 0) {
+    const int nbreak = discover_breaks(P, np, nc, err, errlen);
+    if (nbreak < 0)
+        goto done;
+    if (model_alloc(m, P->nx, np, nc + nbreak, P->ny) != 0) {
         errf(err, errlen, "%s: out of memory", path);
         goto done;
     }
@@ -882,6 +905,13 @@ int petab_model_create(model *m, const char *path, char *err, size_t errlen)
             snprintf(m->constant_names[c->ref_c[q]], MODEL_NAME_LEN, "%s=%s", P->sym[c->sym].id,
                      P->sym[c->ref_sym[q]].id);
     }
+    /* time breakpoints: their phases are the last constants (set by the model layer) */
+    m->nbreak = nbreak;
+    m->break_phase = nc;
+    m->break_times = nbreak ? petab_break_times : NULL;
+    m->break_jump = petab_break_has_jumps(P) ? petab_break_jumps : NULL;
+    for (int e = 0; e < nbreak; e++)
+        snprintf(m->constant_names[nc + e], MODEL_NAME_LEN, "time>=%.50s", P->brk->b[e].key);
     /* the parameter table again, now writing θ's scales, nominal values and bounds */
     for (int i = 0; i < P->nsym; i++)
         P->sym[i].theta = -1;
@@ -924,7 +954,7 @@ int petab_model_create(model *m, const char *path, char *err, size_t errlen)
     } else {
         m->initial = petab_initial;
     }
-    status = trial_build(m, err, errlen);
+    status = trial_build(m, m->nc, err, errlen);
 done:
     if (!m->data)
         problem_free(P);

@@ -9,7 +9,8 @@
  * because a species' value in the maths is its concentration unless it has only substance
  * units, while a rate law counts amount per time.
  *
- * Refused with a message naming the file and the id: events, algebraic rules, conversion
+ * Time-triggered events become breakpoints (petab_break.c).
+ * Refused with a message naming the file and the id: other events, algebraic rules, conversion
  * factors, stoichiometry set by maths or rules, species in a compartment whose size changes. */
 #include "petab_impl.h"
 
@@ -140,10 +141,6 @@ int petab_sbml_load(petab_problem *P, const char *path, char *err, size_t errlen
     if (!P->sbml)
         return fail(err, errlen, path, "the SBML file holds no model", NULL);
     Model_t *m = P->sbml;
-    if (Model_getNumEvents(m) > 0)
-        return fail(err, errlen, path,
-                    "events are not supported (time- and state-triggered events are refused)",
-                    Event_getId(Model_getEvent(m, 0)));
     if (Model_isSetConversionFactor(m))
         return fail(err, errlen, path, "conversion factors are not supported", NULL);
 
@@ -244,11 +241,13 @@ int petab_sbml_load(petab_problem *P, const char *path, char *err, size_t errlen
             reaction_side(P, re, r, 1, path, err, errlen) != 0)
             return -1;
     }
-    return 0;
+    /* time-triggered events become breakpoints (petab_break.c) */
+    return petab_breaks_load_events(P, err, errlen);
 }
 
 void petab_sbml_free(petab_problem *P)
 {
+    petab_breaks_free(P);
     for (int i = 0; i < P->nsym; i++)
         free(P->sym[i].id);
     free(P->sym);

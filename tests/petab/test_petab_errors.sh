@@ -55,13 +55,19 @@ run "target/conditions.tsv: column 'nope': unknown id" target
 broken steady; sed -i '2s/\t1\t\t$/\tinf\t\t/' steady/measurements.tsv
 run "steady/measurements.tsv: line 2: measurements at time inf \(steady-state data\) are not supported" steady
 
-# unsupported SBML: an event; a switch on the state; a delay
-broken event; sed -i 's|</listOfReactions>|</listOfReactions><listOfEvents><event id="kick" useValuesFromTriggerTime="true"><trigger initialValue="true" persistent="true"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><gt/><csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/time">t</csymbol><cn>1</cn></apply></math></trigger><listOfEventAssignments><eventAssignment variable="A"><math xmlns="http://www.w3.org/1998/Math/MathML"><cn>1</cn></math></eventAssignment></listOfEventAssignments></event></listOfEvents>|' event/toy.xml
-run "event/toy.xml: 'kick': events are not supported" event
+# unsupported SBML: a state-triggered event; an event with a delay; a switch on the state
+broken event; sed -i 's|</listOfReactions>|</listOfReactions><listOfEvents><event id="kick" useValuesFromTriggerTime="true"><trigger initialValue="true" persistent="true"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><gt/><ci>A</ci><cn>1</cn></apply></math></trigger><listOfEventAssignments><eventAssignment variable="A"><math xmlns="http://www.w3.org/1998/Math/MathML"><cn>1</cn></math></eventAssignment></listOfEventAssignments></event></listOfEvents>|' event/toy.xml
+run "event/toy.xml: event 'kick': only time-triggered events \(trigger: time >= t_e\) are supported; a state-triggered event is not" event
+broken evdelay; sed -i 's|</listOfReactions>|</listOfReactions><listOfEvents><event id="late" useValuesFromTriggerTime="true"><trigger initialValue="true" persistent="true"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><geq/><csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/time">t</csymbol><cn>1</cn></apply></math></trigger><delay><math xmlns="http://www.w3.org/1998/Math/MathML"><cn>1</cn></math></delay><listOfEventAssignments><eventAssignment variable="A"><math xmlns="http://www.w3.org/1998/Math/MathML"><cn>1</cn></math></eventAssignment></listOfEventAssignments></event></listOfEvents>|' evdelay/toy.xml
+run "evdelay/toy.xml: event 'late': an event with a delay is not supported" evdelay
 broken switch; sed -i 's|<apply><times/><ci>cell</ci><ci>k</ci><ci>A</ci></apply>|<piecewise><piece><ci>k</ci><apply><gt/><ci>A</ci><cn>1</cn></apply></piece><otherwise><cn>0</cn></otherwise></piecewise>|' switch/toy.xml
 run "switch/toy.xml: 'decay': a comparison on the state \(a state-dependent switch\) is not supported" switch
 broken delay; sed -i 's|<apply><times/><ci>cell</ci><ci>k</ci><ci>A</ci></apply>|<apply><csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/delay">delay</csymbol><ci>A</ci><cn>1</cn></apply>|' delay/toy.xml
 run "delay/toy.xml: 'decay': unsupported maths: delay" delay
+
+# a backend that does not carry the jumps of time breakpoints refuses such a model
+expect_error 2 "backend tape does not support time breakpoints" -- grad \
+  --model "petab:$ODEGRAD_SOURCE/tests/petab/events/events.yaml" --method tape
 
 [[ $(cat results/keep.txt) == sentinel ]] || fail "results/ was changed"
 finish
