@@ -20,7 +20,9 @@
 #
 # Environment: ODEGRAD (the binary; default build/odegrad), RESULTS (default results/),
 # COLLECTION (default models/petab/collection), TIMEOUT, REF_TIMEOUT, HESSIAN_NP (default 30),
-# MODELS (a space-separated subset of the folder names, e.g. for a quick check).
+# MODELS (a space-separated subset of the folder names, e.g. for a quick check), LAUNCH (a
+# launcher put before odegrad, e.g. "mpirun -n 2": two cases at a time; README, "Running on a
+# cluster").
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$top"
@@ -150,6 +152,6 @@ timeout $((timeout * 2))
 reference_timeout $ref_timeout
 SPEC
 say "gradients: ${#models[@]} models; Hessians: ${#hessian_models[@]} models (np <= $hessian_np)"
-"$odegrad" bench "$specs/petab.spec" --results "$results" > /dev/null
-[[ ${#hessian_models[@]} -eq 0 ]] || "$odegrad" bench "$specs/petab-hessian.spec" --results "$results" > /dev/null
+${LAUNCH:-} "$odegrad" bench "$specs/petab.spec" --results "$results" > /dev/null
+[[ ${#hessian_models[@]} -eq 0 ]] || ${LAUNCH:-} "$odegrad" bench "$specs/petab-hessian.spec" --results "$results" > /dev/null
 write_table
