@@ -13,7 +13,8 @@
 # Writes results/petab.* (gradients) and results/petab-hessian.* (Hessians), the usual study
 # files (csv, summary.tsv, ref.tsv, meta.json), and results/petab.ranking.md: per model, the
 # backends ranked by gradient time, with error and memory, failures with their reasons
-# ("timeout", "refused: ...", "failed: ...").  Cases: rtol 1e-8, atol 1e-10 (PEtab.jl's
+# ("timeout", "refused: ...", "failed: ..."), and results/petab.best.md, the README's table
+# (per model: size class, fastest gradient, fastest with error <= 1e-4).  Cases: rtol 1e-8, atol 1e-10 (PEtab.jl's
 # benchmarks use tolerances of this order), one repeat; a case may take TIMEOUT seconds
 # (default 30), a reference REF_TIMEOUT (default 90): a model whose reference does not finish
 # has its errors shown as unavailable, with the reason in results/petab.ref.tsv.
@@ -104,6 +105,42 @@ write_table() {
           printf "| %s | %s | %s | %s | %s | %s | %s |\n", short(m), np[m], nx[m], (m in refacc ? refacc[m] : "-"), line == "" ? "-" : line, bad[m] == "" ? "-" : bad[m], hline == "" ? "not run" : hline
         }
       }' "$results/petab.summary.tsv"
+  } > "$out.tmp" && mv "$out.tmp" "$out"
+  say "wrote $out"
+  # the compact table of the README (models by np): per model its size class (PEtab.jl's:
+  # small <= 20 parameters and <= 15 states, medium <= 75 and <= 50, large beyond), the fastest gradient,
+  # the fastest whose error is known to be at most 1e-4, and forward sensitivities' time in
+  # units of the fastest
+  out=$results/petab.best.md
+  {
+    echo "<!-- written by bench/studies/petab.sh table from results/petab.summary.tsv -->"
+    echo "| model | np | nx | class | fastest gradient: time (error) | fastest with error ≤ 1e-4 | \`forward\` time / fastest | \`adjoint\` time / fastest | failed |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    awk -F'\t' '
+      function fmt_t(t) { return t < 1e-3 ? sprintf("%.2g ms", t * 1e3) : (t < 1 ? sprintf("%.3g ms", t * 1e3) : sprintf("%.3g s", t)) }
+      function fmt_e(e, b) { return e == "nan" || e == "" ? "no reference" : (b == 1 ? sprintf("<%.1e", e) : sprintf("%.1e", e)) }
+      NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+      {
+        m = $c["model"]; if (!(m in seen)) { order[++nm] = m; seen[m] = 1 }
+        if ($c["np"] != "nan") np[m] = $c["np"]; if ($c["nx"] != "nan") nx[m] = $c["nx"]
+        b = $c["backend"]; o = $c["options"]; gsub(/(rtol|atol|max_steps_b)=[^ ]*/, "", o); gsub(/  +/, " ", o); sub(/^ /, "", o); sub(/ $/, "", o)
+        name = "`" b (o == "" ? "" : " " o) "`"
+        if ($c["ok"] == 0) { failed[m]++; next }
+        t = $c["time_median_s"] + 0; e = $c["grad_rel_err"]
+        if (!(m in best) || t < best[m]) { best[m] = t; bestcell[m] = name " " fmt_t(t) " (" fmt_e(e, $c["grad_err_bound"]) ")" }
+        if (e != "nan" && e + 0 <= 1e-4 && (!(m in acc) || t < acc[m])) { acc[m] = t; acccell[m] = name " " fmt_t(t) " (" fmt_e(e, $c["grad_err_bound"]) ")" }
+        if (b == "forward" && o == "") fwd[m] = t
+        if (b == "adjoint" && o == "") adj[m] = t
+      }
+      END {
+        for (k = 1; k <= nm; k++) {
+          m = order[k]; name = m; sub(/^petab:/, "", name); sub(/\/.*/, "", name)
+          class = (np[m] <= 20 && nx[m] <= 15) ? "small" : (np[m] <= 75 && nx[m] <= 50 ? "medium" : "large")
+          printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name, np[m], nx[m], np[m] == "" ? "-" : class, \
+            (m in best) ? bestcell[m] : "all failed", (m in acc) ? acccell[m] : "-", \
+            (m in fwd) ? sprintf("%.3g", fwd[m] / best[m]) : "failed", (m in adj) ? sprintf("%.3g", adj[m] / best[m]) : "failed", failed[m] + 0
+        }
+      }' "$results/petab.summary.tsv" | sort -t'|' -k3,3n -k2,2
   } > "$out.tmp" && mv "$out.tmp" "$out"
   say "wrote $out"
 }
