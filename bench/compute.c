@@ -14,8 +14,9 @@ static const args_opt compute_format_option[] = {
     { "format", FORMAT_CHOICES, "output format (default table)", 0 },
     { "reference", "auto|compute|none|FILE",
       "what the result is measured against: auto (default) the closed form or a cached "
-      "reference in results/*.ref.tsv, else none and how to get one; compute: forward at "
-      "rtol 1e-12 confirmed by adjoint (several times the backend's cost); none: nothing; "
+      "reference in results/*.ref.tsv, else none and how to get one; compute: the consensus "
+      "of forward at rtol 1e-12 and 1e-10, adjoint (and interp, tape), with its estimated "
+      "accuracy (several times the backend's cost); none: nothing; "
       "FILE: a reference cache (odegrad reference / bench)", 0 },
     { NULL, NULL, NULL, 0 }
 };
@@ -48,7 +49,7 @@ static int obtain_reference(reference *ref, const cli_request *rq, const char *m
         reference_free(ref);
         return reference_set(ref, m->np, NULL, "none: no closed form and no cached reference at "
                              "this theta; --reference compute computes one (forward at rtol 1e-12 "
-                             "confirmed by adjoint)");
+                             "confirmed by independent witnesses)");
     }
     if (strcmp(mode, "compute") == 0) {
         reference_compute(ref, m, rq->theta);

@@ -128,7 +128,13 @@ int metrics_of_result(metric_list *l, const model *m, const method_options *o,
         if (r->gradient_error)   /* a backend's own estimate of its error (fd) */
             bad |= add_vector(l, "gradient_error", m, r->gradient_error);
         if (ref && ref->have) {
-            bad |= metrics_add(l, "grad_rel_err", metrics_rel_error(r->gradient, ref->gradient, m->np), "1");
+            /* an error below the reference's own accuracy is not measurable: it is stated as
+             * that accuracy with grad_err_bound = 1 ("< accuracy") */
+            const double e = metrics_rel_error(r->gradient, ref->gradient, m->np);
+            const int below = ref->accuracy > 0 && e < ref->accuracy;
+            bad |= metrics_add(l, "grad_rel_err", below ? ref->accuracy : e, below ? "bound" : "1");
+            bad |= metrics_add(l, "grad_err_bound", below, "1");
+            bad |= metrics_add(l, "ref_accuracy", ref->accuracy, "1");
             bad |= metrics_add(l, "grad_max_rel_err",
                                metrics_max_rel_error(r->gradient, ref->gradient, m->np), "1");
         }

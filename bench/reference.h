@@ -1,7 +1,8 @@
 /* reference — the gradient a run is measured against: the model's closed form where it has
- * one, otherwise a tight-tolerance `forward` run confirmed by an independent `adjoint` run.
- * When neither is possible, or the two disagree, there is no reference and the reason says
- * why — an error is never invented.
+ * one, otherwise the consensus of several witnesses at tight tolerance (reference.c: `forward`
+ * at two tolerances, `adjoint`, and where they do not agree closely `interp` and `tape`), with
+ * its own estimated accuracy.  When no independent witness confirms the forward gradient,
+ * there is no reference and the reason says why — an error is never invented.
  *
  * The Hessian likewise: the closed form, otherwise (on request, for Hessian studies) a
  * tight-tolerance `soadjoint` run confirmed by an independent `soforward` run. */
@@ -12,8 +13,10 @@
 
 typedef struct {
     int have;              /* 1: gradient (and maybe hessian) hold the reference */
-    char source[320];      /* "closed form", "forward at rtol 1e-12, adjoint agrees to 3e-10",
+    char source[320];      /* "closed form", "forward at rtol 1e-12 ..., accuracy 3e-10",
                               or "none: <reason>" */
+    double accuracy;       /* estimated relative 2-norm error of gradient (0: exact to
+                              rounding, a closed form); an error below it is not measurable */
     double loss;
     double *gradient;      /* np, owned */
     double *hessian;       /* np×np (closed form, or reference_add_hessian), owned; or NULL */
@@ -34,5 +37,8 @@ int reference_set_hessian(reference *ref, int np, const double *hessian, const c
 /* A reference given from elsewhere (e.g. a cache): copies np values. */
 int reference_set(reference *ref, int np, const double *gradient, const char *source);
 void reference_free(reference *ref);
+/* The accuracy a source text states ("..., accuracy 3e-10"; an older "..., adjoint agrees to
+ * 3e-10" states the agreement), or 0 when it states none (a closed form). */
+double reference_accuracy_of(const char *source);
 
 #endif

@@ -66,13 +66,15 @@ struct bench_spec {
     int npoints;
     int repeats;
     double timeout, reference_timeout;
+    int no_reference;       /* `reference none`: measure without a reference */
     method_want want;
     int seen[8];            /* line of each once-only directive (0: not yet) */
     spec_case *cases;
     int ncases;
 };
 
-enum { SEEN_STUDY, SEEN_SIZES, SEEN_WANT, SEEN_TOL, SEEN_REPEATS, SEEN_TIMEOUT, SEEN_REF_TIMEOUT };
+enum { SEEN_STUDY, SEEN_SIZES, SEEN_WANT, SEEN_TOL, SEEN_REPEATS, SEEN_TIMEOUT, SEEN_REF_TIMEOUT,
+       SEEN_REFERENCE };
 
 /* ---- small helpers --------------------------------------------------------------- */
 
@@ -362,6 +364,14 @@ static int read_line(bench_spec *s, char *text, int line, char *err, size_t errl
     if (strcmp(word, "reference_timeout") == 0)
         return once(s, SEEN_REF_TIMEOUT, word, line, err, errlen) ||
                read_timeout(s, ntok, tok, line, &s->reference_timeout, err, errlen);
+    if (strcmp(word, "reference") == 0) {
+        if (once(s, SEEN_REFERENCE, word, line, err, errlen))
+            return -1;
+        if (ntok != 2 || (strcmp(tok[1], "none") != 0 && strcmp(tok[1], "compute") != 0))
+            return fail(err, errlen, s->path, line, "'reference' is 'none' or 'compute'");
+        s->no_reference = strcmp(tok[1], "none") == 0;
+        return 0;
+    }
     if (strcmp(word, "options") == 0)
         return read_options(s, ntok, tok, line, err, errlen);
     if (strcmp(word, "theta") == 0)
@@ -379,7 +389,7 @@ static int read_line(bench_spec *s, char *text, int line, char *err, size_t errl
     }
     snprintf(reason, sizeof reason,
              "unknown directive '%s' (known: study, models, sizes, backends, want, tol, options, "
-             "theta, repeats, timeout, reference_timeout)", word);
+             "theta, repeats, timeout, reference_timeout, reference)", word);
     return fail(err, errlen, s->path, line, reason);
 }
 
@@ -762,6 +772,7 @@ const char *spec_study(const bench_spec *s) { return s->study; }
 method_want spec_want(const bench_spec *s) { return s->want; }
 double spec_timeout(const bench_spec *s) { return s->timeout; }
 double spec_reference_timeout(const bench_spec *s) { return s->reference_timeout; }
+int spec_no_reference(const bench_spec *s) { return s->no_reference; }
 int spec_ncases(const bench_spec *s) { return s->ncases; }
 const spec_case *spec_case_at(const bench_spec *s, int i) { return &s->cases[i]; }
 int spec_nmodels(const bench_spec *s) { return s->nexpanded; }

@@ -22,6 +22,8 @@
  *   timeout  SECONDS           limit of one case's child process (default 300)
  *   reference_timeout SECONDS  limit of computing one model's reference gradient (default
  *                              300: it runs once, at tight tolerance)
+ *   reference none|compute     none: measure without reference gradients (no errors; the
+ *                              cache says "none: not asked for"); compute (default): as above
  *
  * models, backends, options and theta may be repeated (they add); the rest appear at most once.
  * Cases are the product models × backends × option sets × tolerances × repeats.  Every
@@ -57,6 +59,7 @@ const char *spec_study(const bench_spec *s);
 method_want spec_want(const bench_spec *s);
 double spec_timeout(const bench_spec *s);
 double spec_reference_timeout(const bench_spec *s);
+int spec_no_reference(const bench_spec *s);   /* the spec says `reference none` */
 int spec_ncases(const bench_spec *s);
 const spec_case *spec_case_at(const bench_spec *s, int i);
 /* Distinct model names of the cases, in order. */

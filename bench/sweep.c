@@ -29,9 +29,11 @@ static int outcome_status(const child_outcome *o, char *text, size_t len)
         return CASE_CRASHED;
     }
     if (o->exit_code != 0) {
+        /* exit 2 from a case (its spec was checked before): the backend refused the model or
+         * the options (METHOD_EINPUT, METHOD_EUNSUPPORTED), which is not a solver failure */
         size_t n = strcspn(o->err, "\n");
-        snprintf(text, len, "failed: %.*s", (int)(n < 300 ? n : 300),
-                 o->err[0] ? o->err : "no message");
+        snprintf(text, len, "%s: %.*s", o->exit_code == CLI_USAGE ? "refused" : "failed",
+                 (int)(n < 300 ? n : 300), o->err[0] ? o->err : "no message");
         return CASE_FAILED;
     }
     snprintf(text, len, "ok");
@@ -317,7 +319,22 @@ static int ensure_references(const cli_env *env, const bench_spec *spec, const c
             int cached = refcache_lookup(refpath, name, job.key[n], m->np, &ref) &&
                          (spec_want(spec) != WANT_HESSIAN || ref.hessian_source[0]);
             reference_free(&ref);
-            if (!cached) {
+            if (!cached && spec_no_reference(spec)) {
+                /* `reference none`: the cache says so, and the cases carry no errors */
+                reference none;
+                reference_set(&none, m->np, NULL, "none: not asked for (spec: reference none)");
+                if (spec_want(spec) == WANT_HESSIAN)
+                    reference_set_hessian(&none, m->np, NULL,
+                                          "none: not asked for (spec: reference none)");
+                char *line = refcache_line(name, job.key[n], m->np, &none);
+                reference_free(&none);
+                if (!line || refcache_append(refpath, line, err, errlen) != 0) {
+                    if (!line)
+                        snprintf(err, errlen, "out of memory");
+                    code = -1;
+                }
+                free(line);
+            } else if (!cached) {
                 job.models[n] = i;
                 job.np[n++] = m->np;
             }
