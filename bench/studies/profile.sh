@@ -17,11 +17,12 @@
 #         ./run study (see the README for the time per model; ./run study carries the last
 #         results over).
 #   bench/studies/profile.sh hessians [M ...]
-#         the integration-based profiles of PARAMS (default: jakstat p1,p3; rafmekerk
-#         kdf_Raf,K_Sora) with each Hessian backend — soadjoint, soforward, fdhess, and the
-#         Fisher information as an approximation — all from the optimum of `models` (its first
-#         part is computed if missing) -> results/profile-hessians--M.tsv: one row per backend
-#         and parameter: the interval, points, evaluations, processor time.
+#         the integration-based profiles of PARAMS (default: jakstat p1, rafmekerk kdf_Raf)
+#         with each Hessian backend — soadjoint, the Fisher information (an
+#         approximation), soforward, fdhess — all from the optimum of `models` (its first part
+#         is computed if missing) -> results/profile-hessians--M.tsv, rewritten after each
+#         backend: one row per backend and parameter: the interval, points, evaluations,
+#         processor time, and the outcome (ok, or failed with odegrad's message).
 #
 # Environment: ODEGRAD (default build/odegrad), RESULTS (default results/), PARAMS (see
 # above), RTOL/ATOL (models and hessians: 1e-8/1e-10 with BDF, the fit studies' settings),
@@ -34,8 +35,7 @@ results=${RESULTS:-$top/results}
 [[ -x $odegrad ]] || { echo "profile.sh: $odegrad is not built (./run build)" >&2; exit 1; }
 mkdir -p "$results"
 parts=$results/.profile-parts
-settings=(--rtol "${RTOL:-1e-8}" --atol "${ATOL:-1e-10}" --solver bdf
-          --gtol "${GTOL:-1e-4}" --ci-tol "${CI_TOL:-1e-6}")
+settings=(--rtol "${RTOL:-1e-8}" --atol "${ATOL:-1e-10}" --solver bdf --ci-tol "${CI_TOL:-1e-6}")
 say() { printf 'profile.sh: %s\n' "$*" >&2; }
 
 # the best known optimum of model $1, comma-separated (hessian-accuracy.spec's theta line)
@@ -59,14 +59,22 @@ optimum_theta() { awk -F'\t' 'NR > 1 && $1 != "objective" {print $2}' "$1" | pas
 # $parts/$1/$2-$3-$4/; from the optimum file when it exists, else refitting from the known
 # optimum (which writes it).  Skipped when done before.
 profile_part() {
-  local m=$1 hessian=$2 param=$3 kind=$4 dir=$parts/$1/$2-$3-$4
+  local m=$1 hessian=$2 param=$3 kind=$4 dir=$parts/$1/$2-$3-$4 gtol=(--gtol "${GTOL:-1e-4}")
+  # a 5th argument: the corrector's tolerance instead of GTOL (a part of its own)
+  if [[ -n ${5:-} ]]; then dir=$dir-gtol$5; gtol=(--gtol "$5"); fi
   [[ -s $dir/part--$m.ci.tsv ]] && return 0
   local start=(--theta "$(known_optimum "$m")")
   [[ -s $parts/$m/optimum.tsv ]] && start=(--theta "$(optimum_theta "$parts/$m/optimum.tsv")" --no-fit)
   say "$m: $kind profile of $param with $hessian"
-  rm -rf "$dir.tmp"
-  "$odegrad" profile --model "$m" --method "$hessian" "${start[@]}" "${settings[@]}" \
-    --param "$param" --kind "$kind" --study part --results "$dir.tmp" > /dev/null
+  rm -rf "$dir.tmp" "$dir.failed"
+  mkdir -p "$dir.tmp"
+  if ! "$odegrad" profile --model "$m" --method "$hessian" "${start[@]}" "${settings[@]}" "${gtol[@]}" \
+      --param "$param" --kind "$kind" --study part --results "$dir.tmp" > /dev/null \
+      2> "$dir.tmp/error.txt"; then
+    cat "$dir.tmp/error.txt" >&2
+    mv "$dir.tmp" "$dir.failed"
+    return 1
+  fi
   [[ -s $parts/$m/optimum.tsv ]] || cp "$dir.tmp/part--$m.optimum.tsv" "$parts/$m/optimum.tsv"
   mv "$dir.tmp" "$dir"
 }
@@ -84,8 +92,8 @@ run_models() {
     local first=1 profile_tsv=$parts/$m/profile.tsv ci=$parts/$m/ci.tsv
     : > "$profile_tsv"
     rm -f "$ci"
-    for kind in optimisation integration; do
-      for param in ${names//,/ }; do
+    for param in ${names//,/ }; do
+      for kind in optimisation integration; do
         profile_part "$m" soadjoint "$param" "$kind"
         local d=$parts/$m/soadjoint-$param-$kind
         # the figure's blocks, two blank lines apart; the interval rows under one header
@@ -108,8 +116,8 @@ run_hessians() {
   for m in "$@"; do
     mkdir -p "$parts/$m"
     case $m in
-      jakstat) names=${PARAMS:-p1,p3} ;;
-      rafmekerk) names=${PARAMS:-kdf_Raf,K_Sora} ;;
+      jakstat) names=${PARAMS:-p1} ;;
+      rafmekerk) names=${PARAMS:-kdf_Raf} ;;
       *) names=${PARAMS:?profile.sh hessians: set PARAMS for model $m} ;;
     esac
     # the optimum first (soadjoint), so that every backend profiles from the same point
@@ -117,15 +125,34 @@ run_hessians() {
     out=$results/profile-hessians--$m.tsv
     local rows=$parts/$m/hessians.tsv
     rm -f "$rows"
-    for hessian in soadjoint soforward fdhess fim; do
+    # the cheap ones first; the table is rewritten after each backend
+    printf 'parameter\tkind\thessian\testimate\tci_lower\tci_upper\tlower_closed\tupper_closed\tpoints\tevals_loss\tevals_gradient\tevals_hessian\tcpu_seconds\toutcome\n' > "$rows"
+    for hessian in soadjoint fim soforward fdhess; do
       for param in ${names//,/ }; do
-        profile_part "$m" "$hessian" "$param" integration
-        local f=$parts/$m/$hessian-$param-integration/part--$m.ci.tsv
-        [[ -e $rows ]] || head -1 "$f" > "$rows"
-        tail -n +2 "$f" >> "$rows"
+        local d=$parts/$m/$hessian-$param-integration
+        # a backend that fails (e.g. Newton corrections on the Fisher information that do not
+        # reach GTOL) is a result too: its row says why, and the others still run
+        if profile_part "$m" "$hessian" "$param" integration; then
+          tail -n +2 "$d/part--$m.ci.tsv" | sed 's/$/\tok/' >> "$rows"
+        else
+          printf '%s\tintegration\t%s\tnan\tnan\tnan\t0\t0\t0\tnan\tnan\tnan\tnan\tfailed: %s\n' \
+            "$param" "$hessian" "$(tr '\t\n' '  ' < "$d.failed/error.txt")" >> "$rows"
+          # the Fisher information's Newton corrections converge only linearly (Gauss–Newton
+          # on a problem with residuals): its profile again with a looser corrector, FIM_GTOL
+          local loose=${FIM_GTOL:-1e-2}
+          if [[ $hessian != fim ]]; then
+            :
+          elif profile_part "$m" fim "$param" integration "$loose"; then
+            tail -n +2 "$d-gtol$loose/part--$m.ci.tsv" |
+              sed "s/\tfim\t/\tfim-gtol$loose\t/; s/\$/\tok (corrector to |grad| <= $loose)/" >> "$rows"
+          else
+            printf '%s\tintegration\tfim-gtol%s\tnan\tnan\tnan\t0\t0\t0\tnan\tnan\tnan\tnan\tfailed: %s\n' \
+              "$param" "$loose" "$(tr '\t\n' '  ' < "$d-gtol$loose.failed/error.txt")" >> "$rows"
+          fi
+        fi
       done
+      cp "$rows" "$out"
     done
-    cp "$rows" "$out"
     say "$m: $out"
   done
 }
