@@ -9,8 +9,8 @@
 static double estimate(const profile_result *r) { return r->estimate; }
 
 int profile_output_write(const char *dir, const char *study, const model *m,
-                         const char *hessian, const profile_entry *entries, int n,
-                         char *err, size_t errlen)
+                         const char *hessian, const double *theta_hat, double L_hat,
+                         const profile_entry *entries, int n, char *err, size_t errlen)
 {
     char path[4096], tmp[4200];
     snprintf(path, sizeof path, "%s/%s--%s.profile.tsv", dir, study, m->name);
@@ -38,6 +38,15 @@ int profile_output_write(const char *dir, const char *study, const model *m,
                 estimate(r), r->ci[0], r->ci[1], r->closed[0], r->closed[1], r->n, r->n_loss,
                 r->n_gradient, r->n_hessian, r->cpu_seconds);
     }
+    if (tmpwrite_commit(f, tmp, path, err, errlen) != 0)
+        return -1;
+    snprintf(path, sizeof path, "%s/%s--%s.optimum.tsv", dir, study, m->name);
+    if (!(f = tmpwrite_open(path, tmp, sizeof tmp, err, errlen)))
+        return -1;
+    fprintf(f, "parameter\tvalue\n");
+    for (int i = 0; i < m->np; i++)
+        fprintf(f, "%s\t%.17g\n", m->params[i].name, theta_hat[i]);
+    fprintf(f, "objective\t%.17g\n", L_hat);
     return tmpwrite_commit(f, tmp, path, err, errlen);
 }
 

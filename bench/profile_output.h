@@ -8,8 +8,12 @@
  *                                       estimate ci_lower ci_upper lower_closed upper_closed
  *                                       points evals_loss evals_gradient evals_hessian
  *                                       cpu_seconds (closed 0: the interval reaches the bound)
+ *   <dir>/<study>--<model>.optimum.tsv  the point profiled through: rows "parameter value"
+ *                                       for every parameter, then "objective L̂" — so that
+ *                                       other runs can profile from the same optimum
+ *                                       (`--theta` with `--no-fit`)
  *
- * Both are rewritten whole (through a temporary file and a rename). */
+ * All are rewritten whole (through a temporary file and a rename). */
 #ifndef ODEGRAD_PROFILE_OUTPUT_H
 #define ODEGRAD_PROFILE_OUTPUT_H
 
@@ -24,10 +28,11 @@ typedef struct {
     profile_kind kind;
 } profile_entry;
 
-/* Write both files for model m (the Hessian backend's name for the ci file).  0, or -1. */
+/* Write the three files for model m (the Hessian backend's name for the ci file; θ̂ and L̂
+ * for the optimum file).  0, or -1. */
 int profile_output_write(const char *dir, const char *study, const model *m,
-                         const char *hessian, const profile_entry *entries, int n,
-                         char *err, size_t errlen);
+                         const char *hessian, const double *theta_hat, double L_hat,
+                         const profile_entry *entries, int n, char *err, size_t errlen);
 
 /* The intervals on out: a table, CSV or JSON (parameters by name). */
 void profile_output_print(FILE *out, out_format fmt, const model *m, const char *hessian,

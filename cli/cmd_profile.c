@@ -2,7 +2,8 @@
  * parameters (fit/profile.h): the optimum is found first by trust-region reflective from
  * --theta (default: the nominal θ) with the Hessian backend --method; then every parameter
  * (or those of --param) is profiled by optimisation, by integrating the profile path, or
- * both.  Writes DIR/<study>--<model>.profile.tsv and .ci.tsv (bench/profile_output.h) and
+ * both.  Writes DIR/<study>--<model>.profile.tsv, .ci.tsv and .optimum.tsv
+ * (bench/profile_output.h) and
  * prints the intervals. */
 #include <math.h>
 #include <stdio.h>
@@ -26,6 +27,8 @@ static const args_opt profile_options[] = {
     { "param", "NAME,...", "the parameters to profile (default: all)", 0 },
     { "no-fit", NULL, "--theta is the optimum already: profile from it without a fit", 0 },
     { "gtol", "G", "the fits' and the corrector's tolerance on |gradient|_inf (default 1e-8)", 0 },
+    { "ci-tol", "C", "locate the interval's ends to C times the parameter's box width "
+      "(default 1e-10)", 0 },
     { "study", "NAME", "files go to DIR/NAME--<model>.* (default " PROFILE_DEFAULT_STUDY ")", 0 },
     { "results", "DIR", "where the files go (default " PROFILE_DEFAULT_RESULTS ")", 0 },
     { "format", FORMAT_CHOICES, "format of the printed intervals (default table)", 0 },
@@ -77,7 +80,7 @@ static int profile_run(const cli_env *env, int argc, char **argv)
                   "PL(t) = min L over the others with the parameter at t, by optimisation and/or\n"
                   "by integrating the profile path with the Hessian, to both sides until PL rises\n"
                   "by the 95% likelihood-ratio threshold (1.92) or the bound is reached. Writes\n"
-                  "DIR/NAME--M.profile.tsv and DIR/NAME--M.ci.tsv and prints the intervals.",
+                  "DIR/NAME--M.profile.tsv, .ci.tsv and .optimum.tsv and prints the intervals.",
                   tables);
         return CLI_OK;
     }
@@ -123,6 +126,16 @@ static int profile_run(const cli_env *env, int argc, char **argv)
     if ((text = args_get(&a, "gtol")) &&
         parse_positive(text, "--gtol", &ps.inner.gtol, err, sizeof err) != 0) {
         code = cli_usage_error(env, "profile", "%s", err);
+        goto done;
+    }
+    if ((text = args_get(&a, "ci-tol")) &&
+        parse_positive(text, "--ci-tol", &ps.ci_tol, err, sizeof err) != 0) {
+        code = cli_usage_error(env, "profile", "%s", err);
+        goto done;
+    }
+    if (!(ps.ci_tol < 1e-2)) {
+        code = cli_usage_error(env, "profile", "--ci-tol must be below 1e-2 (a hundredth of the "
+                               "box), not %g", ps.ci_tol);
         goto done;
     }
     if ((nparams = read_params(m, args_get(&a, "param"), index, err, sizeof err)) < 0) {
@@ -185,8 +198,8 @@ static int profile_run(const cli_env *env, int argc, char **argv)
         }
     }
     if (store_make_dir(dir, err, sizeof err) != 0 ||
-        profile_output_write(dir, study, m, rq.type->name, entries, nentries, err,
-                             sizeof err) != 0) {
+        profile_output_write(dir, study, m, rq.type->name, rq.theta, L_hat, entries, nentries,
+                             err, sizeof err) != 0) {
         code = cli_failure(env, "profile", "%s", err);
         goto done;
     }

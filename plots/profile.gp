@@ -1,7 +1,10 @@
 # profile — profile likelihoods of every parameter of a model (Stapor et al.'s uncertainty
 # analysis, the report's source for Figures 4–6): PL(t) − L̂ against t, one panel per
 # parameter, the optimisation-based profile as points and the integration-based one as a line,
-# the 95 % likelihood-ratio threshold (1.92) dashed; the interval is where a curve lies below it.
+# the 95 % likelihood-ratio threshold (1.92) dashed; the interval is where a curve lies below it,
+# and each kind's interval (from the .ci.tsv beside the profile file, when there is one) is
+# marked as a bar on the threshold line between its ends (the integration's thick and light,
+# the optimisation's thin on top: where they agree, one bar shows inside the other).
 # needs: *.profile.tsv
 # Data, written by `odegrad profile` (bench/profile_output.h): <results>/<study>--<model>.profile.tsv,
 # one gnuplot block per parameter and kind, first line a header "t <parameter> value kind";
@@ -15,6 +18,13 @@ threshold = 1.9207294103470620
 files = system("ls '".results."'/*--*.profile.tsv 2>/dev/null")
 do for [pf in files] {
     base = pf[strlen(results) + 2 : strlen(pf) - strlen(".profile.tsv")]
+    cf = results."/".base.".ci.tsv"
+    has_ci = int(system("test -s '".cf."' && echo 1 || echo 0"))
+    # one kind's interval of one parameter: "estimate lower upper" (ci.tsv columns 4-6)
+    interval(name, kind) = "< awk -F'\t' '$1 == \"".name."\" && $2 == \"".kind."\" {print $4 \"\t\" $5 \"\t\" $6}' '".cf."'"
+    n_interval(name, kind) = has_ci ? int(system(interval(name, kind)[3:]." | wc -l")) : 0
+    # its two ends on the threshold line, for the figure check
+    interval_ends(name, kind) = "< awk -F'\t' '$1 == \"".name."\" && $2 == \"".kind."\" {print $5 \"\t\" ".sprintf("%.17g", threshold)."; print $6 \"\t\" ".sprintf("%.17g", threshold)."}' '".cf."'"
     # the parameters in order of first appearance, and for each block its parameter and kind
     params = system("awk -F'\t' '$1 == \"t\" && !seen[$2]++ {print $2}' '".pf."'")
     bparam = system("awk -F'\t' '$1 == \"t\" {print $2}' '".pf."'")
@@ -50,6 +60,12 @@ do for [pf in files] {
                      with lines lw 1.5 lc rgb "#ee6677" \
                      title (p == 1 && word(bkind, b) eq "integration" && word(bparam, b) eq name ? "integration" : ""), \
                  threshold with lines dt 2 lc rgb "gray40" title (p == 1 ? "95 % threshold" : ""), \
+                 for [k=1:(n_interval(name, "integration") > 0 ? 1 : 0)] interval(name, "integration") \
+                     using 1:(threshold):2:3 with xerrorbars lw 5 ps 0 lc rgb "#f4b8c0" \
+                     title (p == 1 ? "interval (integration)" : ""), \
+                 for [k=1:(n_interval(name, "optimisation") > 0 ? 1 : 0)] interval(name, "optimisation") \
+                     using 1:(threshold):2:3 with xerrorbars lw 1.5 ps 0 lc rgb "#4477aa" \
+                     title (p == 1 ? "interval (optimisation)" : ""), \
                  for [k=1:(n_above(name) > 0 ? 1 : 0)] above(name) using 1:(top) with points pt 8 ps 0.8 lc rgb "black" \
                      title (p == first_above ? "above the top: drawn on it" : "")
             if (term eq "png") {
@@ -58,6 +74,12 @@ do for [pf in files] {
                 do for [b=1:nb] {
                     if (word(bparam, b) eq name) {
                         eval check_series(word(bkind, b), sprintf("index %d using 1:3", b - 1), p == 1 ? "clip-top" : "clip-top shared-key")
+                    }
+                }
+                do for [kind in "integration optimisation"] {
+                    if (n_interval(name, kind) > 0) {
+                        check_data = interval_ends(name, kind)
+                        eval check_series("interval (".kind.")", "using 1:2", p == 1 ? "" : "shared-key")
                     }
                 }
                 if (n_above(name) > 0) { check_data = above(name); eval check_series("above the top: drawn on it", "using 1:2", p == first_above ? "clipmark" : "clipmark shared-key") }
