@@ -9,7 +9,8 @@
 #   bench/studies/profile.sh models [M ...]
 #         jakstat and rafmekerk (or the models named): every parameter (or those of PARAMS,
 #         comma-separated), both kinds, soadjoint, through the model's best known optimum (the
-#         `theta` line of bench/studies/hessian-accuracy.spec, refitted by trust-region
+#         best start of results/fit2-M.csv, else the `theta` line of
+#         bench/studies/hessian-accuracy.spec, refitted by trust-region
 #         reflective while the first parameter is profiled) -> results/profile--M.{profile,ci,
 #         optimum}.tsv, drawn by plots/profile.gp.  One `odegrad profile` per parameter, all
 #         from the same optimum (--no-fit), so that an interrupted run resumes at the next
@@ -38,11 +39,20 @@ parts=$results/.profile-parts
 settings=(--rtol "${RTOL:-1e-8}" --atol "${ATOL:-1e-10}" --solver bdf --ci-tol "${CI_TOL:-1e-6}")
 say() { printf 'profile.sh: %s\n' "$*" >&2; }
 
-# the best known optimum of model $1, comma-separated (hessian-accuracy.spec's theta line)
+# the best known optimum of model $1, comma-separated: the best start of the reflective fit
+# study (results/fit2-$1.csv: the lowest objective any optimiser/Hessian pair reached), else
+# hessian-accuracy.spec's theta line.  A profile's threshold is relative to the best objective,
+# so it must start from the best optimum known, not from a local one.
 known_optimum() {
-  local theta
-  theta=$(awk -v m="$1" '$1 == "theta" && $2 == m {print $3}' "$top/bench/studies/hessian-accuracy.spec")
-  [[ -n $theta ]] || { say "no optimum of $1 in bench/studies/hessian-accuracy.spec"; exit 2; }
+  local theta= fits=$results/fit2-$1.csv
+  if [[ -s $fits ]]; then
+    theta=$(awk -F, 'NR > 1 { k = $3 SUBSEP $5 }
+      NR > 1 && $6 == "objective" && $7 != "nan" { obj[k] = $7 + 0 }
+      NR > 1 && $6 ~ /^theta\./ { th[k] = th[k] sep[k] $7; sep[k] = "," }
+      END { for (k in obj) if (k in th && (best == "" || obj[k] < obj[best])) best = k; if (best != "") print th[best] }' "$fits")
+  fi
+  [[ -n $theta ]] || theta=$(awk -v m="$1" '$1 == "theta" && $2 == m {print $3}' "$top/bench/studies/hessian-accuracy.spec")
+  [[ -n $theta ]] || { say "no optimum of $1 in results/fit2-$1.csv or bench/studies/hessian-accuracy.spec"; exit 2; }
   echo "$theta"
 }
 
