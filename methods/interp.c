@@ -1171,7 +1171,7 @@ static method_status interp_run(const model *m, const double *theta, const metho
     if (chosen || !m->stiff)
         return interp_once(m, theta, o, r, NULL, 0, NULL);
     int stiff = 0;
-    const method_status status = interp_once(m, theta, o, r, "tsit5", 1, &stiff);
+    const method_status status = interp_once(m, theta, o, r, integrator_stiffness_probe()->name, 1, &stiff);
     if (!stiff) {
         method_extra_add(r, "stiffness_switch", 0.0, "");
         return status;

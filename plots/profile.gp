@@ -45,7 +45,9 @@ do for [pf in files] {
         set output figures."/profile-".base.".".term
         set multiplot layout rows,cols title "profile likelihoods: ".base noenhanced
         set grid
-        set yrange [0:top]
+        # a little below 0: a profile point may lie a rounding error under L_hat (3.6e-7 at
+        # jakstat's p2 bound, where the optimum sits a fit tolerance away from the bound)
+        set yrange [-0.02 * top:top]
         set key top center noenhanced font ",8"
         do for [p=1:np] {
             name = word(params, p)

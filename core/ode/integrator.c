@@ -57,6 +57,11 @@ const integrator *integrator_default(int stiff)
     return NULL;
 }
 
+const integrator *integrator_stiffness_probe(void)
+{
+    return &integrator_tsit5;
+}
+
 const char *integrator_names(char *buf, size_t len, const char *sep, int adaptive_only)
 {
     size_t used = 0;

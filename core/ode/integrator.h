@@ -49,6 +49,9 @@ extern const integrator *const integrators[];   /* NULL-terminated */
 const integrator *integrator_find(const char *name);
 /* What `auto` means: the first adaptive entry with the given stiffness. */
 const integrator *integrator_default(int stiff);
+/* The explicit method that solver=auto tries first on a model hinted stiff, with the
+ * stiffness test (Tsitouras 5(4): its stage estimate of the dominant eigenvalue). */
+const integrator *integrator_stiffness_probe(void);
 /* The names joined by sep (all, or only the adaptive ones) into buf; returns buf. */
 const char *integrator_names(char *buf, size_t len, const char *sep, int adaptive_only);
 /* Vectors of n doubles a tape keeps per recorded step of this integrator (see tape.h). */

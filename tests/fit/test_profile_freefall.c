@@ -73,12 +73,15 @@ static double closed_end(const model *m, int which, int dir, const double *hat)
     return 0.5 * (inside + outside);
 }
 
+/* gtol: the corrector's and inner fits' gradient tolerance — 1e-10 on the closed form; through
+ * the ODE backends at rtol 1e-11 the adjoint gradient itself is accurate to ~1e-9 near the
+ * interval ends, so a tolerance below that cannot be met */
 static void check_profiles(const char *what, const opt_problem *P, const model *m,
-                           const double *hat, double L_hat, double ends[2][2])
+                           const double *hat, double L_hat, double ends[2][2], double gtol)
 {
     profile_settings ps;
     profile_settings_init(&ps);
-    ps.inner.gtol = 1e-10;
+    ps.inner.gtol = gtol;
     long losses[2] = {0, 0};
     for (int kind = 0; kind < 2; kind++)
         for (int which = 0; which < 2; which++) {
@@ -135,7 +138,7 @@ int main(void)
     oracle.loss = exact_loss;
     oracle.gradient = exact_gradient;
     oracle.hessian = exact_hessian;
-    check_profiles("closed form", &oracle, m, hat, L_hat, ends);
+    check_profiles("closed form", &oracle, m, hat, L_hat, ends, 1e-10);
 
     /* through the backends: the ODE at tight tolerances, the optimum refitted on it */
     method_options o;
@@ -155,7 +158,7 @@ int main(void)
         opt_result fit;
         CHECK(opt_run(opt_find("trr"), &P, hat, &s, &fit, err, sizeof err) == 0, "%s", err);
         if (fit.theta) {
-            check_profiles("soadjoint", &P, m, fit.theta, fit.objective, ends);
+            check_profiles("soadjoint", &P, m, fit.theta, fit.objective, ends, 1e-8);
             opt_result_free(&fit);
         }
         optb_close(&ob);
