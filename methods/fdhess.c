@@ -4,6 +4,9 @@
  *   column j:  H e_j ≈ (∇L(θ + h_j e_j) − ∇L(θ − h_j e_j)) / (2 h_j),   h_j = step·max(|θ_j|, 1)
  *   H·v:       H v   ≈ (∇L(θ + h v) − ∇L(θ − h v)) / (2 h),   h = min_i step·max(|θ_i|, 1)/|v_i|
  *
+ * — where θ lies within 2h of a bound, the one-sided second-order form on the inside,
+ * ±(−3∇L(θ) + 4∇L(θ ± h e_j) − ∇L(θ ± 2h e_j))/(2h), so that no gradient is asked for
+ * outside the model's bounds (fits and profiles end on them) —
  * and the full Hessian is symmetrised, H ← (H + Hᵀ)/2 (the asymmetry before that is reported
  * as hessian_asymmetry: it measures the gradient noise).  Error: O(h²) truncation plus
  * O(ε/h) from the gradients' own error ε, which for an adaptive solver is of the order of its
@@ -69,24 +72,53 @@ static method_status fdhess_gradient(const method_type *inner, const model *m,
     return status;
 }
 
-/* (∇L(θ + h d) − ∇L(θ − h d)) / (2h) into out, d scaled so that the step is exactly
- * representable in θ (the difference of the shifted and the original θ, not h itself) */
+/* Which differences stay inside the model's bounds for θ ± 2h·d: 0 central, +1 one-sided
+ * forward (θ + h d, θ + 2h d), −1 one-sided backward; 2 when neither side fits (the box is
+ * narrower than 2h along d). */
+static int fdhess_side(const model *m, const double *theta, const double *d, double h)
+{
+    int up = 1, down = 1, central = 1;
+    for (int i = 0; i < m->np; i++) {
+        if (d[i] == 0.0)
+            continue;
+        const double lo = m->params[i].lower, hi = m->params[i].upper;
+        const double t1 = theta[i] + h * d[i], t2 = theta[i] + 2.0 * h * d[i];
+        const double b1 = theta[i] - h * d[i], b2 = theta[i] - 2.0 * h * d[i];
+        central &= t1 >= lo && t1 <= hi && b1 >= lo && b1 <= hi;
+        up &= t2 >= lo && t2 <= hi && t1 >= lo && t1 <= hi;
+        down &= b2 >= lo && b2 <= hi && b1 >= lo && b1 <= hi;
+    }
+    return central ? 0 : up ? 1 : down ? -1 : 2;
+}
+
+/* The derivative of ∇L along d, into out, with g0 = ∇L(θ):
+ *   central    (∇L(θ + h d) − ∇L(θ − h d)) / (2h)
+ *   one-sided  ±(−3∇L(θ) + 4∇L(θ ± h d) − ∇L(θ ± 2h d)) / (2h)   (also O(h²)),
+ * the one-sided form where θ sits within 2h of a bound, so that no gradient is asked for
+ * outside the model's bounds (where the model may not be defined). */
 static method_status fdhess_column(const method_type *inner, const model *m,
                                    const double *theta, const method_options *o,
-                                   const double *d, double h, method_result *r, double *work,
-                                   double *out)
+                                   const double *d, double h, const double *g0,
+                                   method_result *r, double *work, double *out)
 {
     const int np = m->np;
-    double *shifted = work, *g_up = work + np, *g_down = work + 2 * np;
+    double *shifted = work, *g1 = work + np, *g2 = work + 2 * np;
+    const int side = fdhess_side(m, theta, d, h);
+    if (side == 2)
+        return method_fail(r, METHOD_EINPUT, "fdhess: the bounds leave less than two steps "
+                           "(h = %g) on either side of theta; give a smaller --opt step", h);
+    /* central: g1 at θ + h d, g2 at θ − h d; one-sided: g1 at θ + s h d, g2 at θ + 2 s h d */
+    const double a1 = side == 0 ? h : side * h, a2 = side == 0 ? -h : 2.0 * side * h;
     for (int i = 0; i < np; i++)
-        shifted[i] = theta[i] + h * d[i];
-    method_status status = fdhess_gradient(inner, m, shifted, o, r, g_up, NULL);
+        shifted[i] = theta[i] + a1 * d[i];
+    method_status status = fdhess_gradient(inner, m, shifted, o, r, g1, NULL);
     for (int i = 0; status == METHOD_OK && i < np; i++)
-        shifted[i] = theta[i] - h * d[i];
+        shifted[i] = theta[i] + a2 * d[i];
     if (status == METHOD_OK)
-        status = fdhess_gradient(inner, m, shifted, o, r, g_down, NULL);
+        status = fdhess_gradient(inner, m, shifted, o, r, g2, NULL);
     for (int i = 0; status == METHOD_OK && i < np; i++)
-        out[i] = (g_up[i] - g_down[i]) / (2.0 * h);
+        out[i] = side == 0 ? (g1[i] - g2[i]) / (2.0 * h)
+                           : side * (-3.0 * g0[i] + 4.0 * g1[i] - g2[i]) / (2.0 * h);
     return status;
 }
 
@@ -118,7 +150,8 @@ static method_status fdhess_run(const model *m, const double *theta, const metho
             if (o->direction[i] != 0.0)
                 h = fmin(h, step * fmax(fabs(theta[i]), 1.0) / fabs(o->direction[i]));
         if (isfinite(h))   /* H·0 = 0 needs no run */
-            status = fdhess_column(inner, m, theta, o, o->direction, h, r, work, r->hvp);
+            status = fdhess_column(inner, m, theta, o, o->direction, h, r->gradient, r, work,
+                                   r->hvp);
     }
     for (int j = 0; status == METHOD_OK && o->want == WANT_HESSIAN && j < np; j++) {
         /* the step actually taken is the difference of representable numbers */
@@ -126,7 +159,7 @@ static method_status fdhess_run(const model *m, const double *theta, const metho
         const double h = up - theta[j];
         memset(d, 0, sizeof(double) * (size_t)np);
         d[j] = 1.0;
-        status = fdhess_column(inner, m, theta, o, d, h, r, work, col);
+        status = fdhess_column(inner, m, theta, o, d, h, r->gradient, r, work, col);
         for (int i = 0; status == METHOD_OK && i < np; i++)
             r->hessian[i * np + j] = col[i];
     }

@@ -1,7 +1,8 @@
 /* fdhess — central differences of adjoint gradients: close to the closed form (freefall) and
  * to the second-order adjoint (jakstat) with the default step, and in each case the error
  * grows, as the theory says, when the step is far too small (solver noise ε/h) or far too
- * large (truncation h²); its H·v; the symmetrisation; and its cost in gradient runs. */
+ * large (truncation h²); its H·v; the symmetrisation; one-sided differences at θ on a
+ * bound; and its cost in gradient runs. */
 #include "hesstest.h"
 #include "registry.h"
 
@@ -60,6 +61,18 @@ int main(void)
         CHECK(cvtest_relerr(r.gradient, g, 2) <= 1e-7, "fdhess gradient");
     }
     method_result_free(&r);
+
+    /* θ on a bound (fits and profiles end there): the columns of the parameters at their
+     * upper and lower bounds use one-sided differences on the inside; the closed form holds,
+     * and no gradient was asked for outside the bounds (that run would fail: exit 2) */
+    for (int side = 0; side < 2; side++) {
+        double tb[2] = {theta[0], theta[1]}, Hb[4], gb[2];
+        tb[side] = side ? m->params[side].lower : m->params[side].upper;
+        m->exact(m, tb, &L, gb, Hb);
+        const double e_bound = fd_error(m, tb, "default", Hb, 1e-10, NULL, NULL);
+        CHECK(e_bound <= 1e-5, "freefall with %s on its %s bound: error %.3e",
+              m->params[side].name, side ? "lower" : "upper", e_bound);
+    }
     model_destroy(m);
 
     /* jakstat: against the second-order adjoint at tight tolerance */
