@@ -10,13 +10,13 @@
 #                          rounds it has; one that never succeeded with "-")
 #
 # Environment: ODEGRAD (the binary; default build/odegrad), RESULTS (default results/),
-# ROUNDS (default 3).
+# ROUNDS (default 3), SPEC (default bench/studies/kernels.spec; its study must be `kernels`).
 set -euo pipefail
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 odegrad=${ODEGRAD:-$top/build/odegrad}
 results=${RESULTS:-$top/results}
 rounds=${ROUNDS:-3}
-spec=$top/bench/studies/kernels.spec
+spec=${SPEC:-$top/bench/studies/kernels.spec}
 [[ -x $odegrad ]] || { echo "kernels.sh: $odegrad is not built (./run build)" >&2; exit 1; }
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "kernels.sh: ROUNDS must be a positive whole number" >&2; exit 2; }
 rm -rf "$results/kernels"
