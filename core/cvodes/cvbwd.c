@@ -106,6 +106,9 @@ int cv_backward_begin(cv_solver *cv, const cv_backward_kind *kind, const cv_back
     B->q = nq > 0 ? N_VNew_Serial(nq, cv->sunctx) : NULL;
     if (!B->y || (nq > 0 && !B->q))
         return bwd_setup_failed(cv, kind, "allocation", err, errlen);
+    cv_enable_fused(B->y);
+    if (B->q)
+        cv_enable_fused(B->q);
     memcpy(NV_DATA_S(B->y), y, sizeof(double) * (size_t)ny);
     if (B->q)
         N_VConst(0.0, B->q);

@@ -16,6 +16,12 @@ int cv_all_finite(const double *v, int n)
     return 1;
 }
 
+void cv_enable_fused(N_Vector v)
+{
+    /* the serial vector cannot fail this (it only sets its function table) */
+    (void)N_VEnableFusedOps_Serial(v, SUNTRUE);
+}
+
 void cv_dense_fill(SUNMatrix A, const double *J, int n, int transpose, double scale)
 {
     for (int i = 0; i < n; i++)

@@ -217,6 +217,7 @@ cv_solver *cv_core_init(cv_solver *cv, int n, double t0, const double *y0, char 
     cv->work = N_VNew_Serial(n, cv->sunctx);
     if (!cv->mem || !cv->y || !cv->work)
         return cv_setup_failed(cv, "allocation", err, errlen);
+    cv_enable_fused(cv->y);
     /* from here on CVODES reports to us, never to stderr */
     if (CVodeSetErrHandlerFn(cv->mem, cv_error_handler, cv) != CV_SUCCESS)
         return cv_setup_failed(cv, "CVodeSetErrHandlerFn", err, errlen);
@@ -253,6 +254,7 @@ int cv_quad_init(cv_solver *cv, int nq, const double *q0, double rtol, double at
     cv->q = N_VNew_Serial(nq, cv->sunctx);
     if (!cv->q)
         return -1;
+    cv_enable_fused(cv->q);
     for (int i = 0; i < nq; i++)
         NV_Ith_S(cv->q, i) = q0 ? q0[i] : 0.0;
     if (CVodeQuadInit(cv->mem, cv_quad_cb, cv->q) != CV_SUCCESS ||

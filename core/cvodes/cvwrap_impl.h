@@ -133,6 +133,11 @@ cv_solver *cv_core_init(cv_solver *cv, int n, double t0, const double *y0, char 
                         size_t errlen);
 int cv_quad_init(cv_solver *cv, int nq, const double *q0, double rtol, double atol, int errcon);
 cv_solver *cv_setup_failed(cv_solver *cv, const char *what, char *err, size_t errlen);
+/* Turn on the serial vector's fused operations (linear combinations and the vector-array
+ * operations do all their vectors in one loop instead of one call per vector); clones inherit
+ * them.  On the small systems of the suite the sensitivity and backward passes spend most of
+ * their time in these per-vector calls. */
+void cv_enable_fused(N_Vector v);
 
 /* cvutil.c: "<backend>: <phase> failed at t = <t> (<FLAG>): <CVODES message>; <hint>" into
  * err; forgetting the messages of earlier calls; copying a row-major n×n matrix into a dense

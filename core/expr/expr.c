@@ -358,6 +358,71 @@ expr expr_matvec(expr_graph *g, expr W, expr x, int rows, int cols)
 
 /* ---- compiling ----------------------------------------------------------------------- */
 
+/* Mark the parameter blocks whose gradient a matrix-vector product can write itself (see
+ * expr_node.direct): an OP_P node used once, as the matrix of a MATVEC, and not the output.
+ * Then the product's adjoint accumulates c̄ xᵀ into the parameter gradient in place instead of
+ * into the block's own adjoint, which the block would copy there — one pass over the block
+ * fewer per reverse sweep, which is most of a dense layer's cost.  0, or -1 out of memory. */
+static int mark_direct(expr_prog *P)
+{
+    int *uses = calloc((size_t)(P->nnodes ? P->nnodes : 1), sizeof(int));
+    if (!uses)
+        return -1;
+    for (int i = 0; i < P->nnodes; i++) {
+        const expr_node *n = &P->nodes[i];
+        if (n->op == OP_CONCAT) {
+            for (int k = 0; k < n->a; k++)
+                uses[P->ints[n->aux + k]]++;
+            continue;
+        }
+        if (n->a >= 0)
+            uses[n->a]++;
+        if (n->b >= 0)
+            uses[n->b]++;
+    }
+    for (int i = 0; i < P->nnodes; i++) {
+        expr_node *n = &P->nodes[i];
+        n->direct = 0;
+        if (n->op == OP_MATVEC && n->a != n->b && P->nodes[n->a].op == OP_P &&
+            uses[n->a] == 1 && n->a != P->nnodes - 1)
+            P->nodes[n->a].direct = 1;
+    }
+    free(uses);
+    /* the values outside the direct blocks, as ranges (nodes are laid out in order) */
+    int ndirect = 0;
+    for (int i = 0; i < P->nnodes; i++)
+        ndirect += P->nodes[i].direct;
+    P->nbar_ranges = 0;
+    if (!ndirect)
+        return 0;
+    P->bar_ranges = malloc(sizeof(int) * 2 * (size_t)(ndirect + 1));
+    if (!P->bar_ranges)
+        return -1;
+    int start = 0;
+    for (int i = 0; i < P->nnodes; i++) {
+        const expr_node *n = &P->nodes[i];
+        if (!n->direct)
+            continue;
+        if (n->off > start) {
+            P->bar_ranges[2 * P->nbar_ranges] = start;
+            P->bar_ranges[2 * P->nbar_ranges + 1] = n->off - start;
+            P->nbar_ranges++;
+        }
+        start = n->off + n->len;
+    }
+    if (P->nvals > start) {
+        P->bar_ranges[2 * P->nbar_ranges] = start;
+        P->bar_ranges[2 * P->nbar_ranges + 1] = P->nvals - start;
+        P->nbar_ranges++;
+    }
+    if (P->nbar_ranges == 0) {   /* nothing outside direct blocks: one empty range */
+        P->bar_ranges[0] = 0;
+        P->bar_ranges[1] = 0;
+        P->nbar_ranges = 1;
+    }
+    return 0;
+}
+
 /* Keep only the nodes the output depends on (operands always precede their users, so the
  * kept nodes, in creation order, are already a valid evaluation order ending in `out`),
  * renumber them, lay out their values, and record which inputs each one depends on. */
@@ -470,7 +535,7 @@ expr_prog *expr_compile(expr_graph *g, expr out)
     P->nfns = g->nfns;
     free(keep);
     free(newid);
-    if (expr_streams_build(P) != 0) {
+    if (mark_direct(P) != 0 || expr_streams_build(P) != 0) {
         expr_prog_free(P);
         fail(g, "out of memory compiling an expression");
         return NULL;
@@ -494,6 +559,7 @@ void expr_prog_free(expr_prog *P)
     free(P->ints);
     free(P->consts);
     free(P->fns);
+    free(P->bar_ranges);
     free(P);
 }
 

@@ -129,6 +129,12 @@ void expr_jvp(const expr_prog *P, expr_work *W, const expr_args *a,
 
 void expr_vjp(const expr_prog *P, expr_work *W, const expr_args *a, const double *w,
               double *y, double *gx, double *gp);
+/* The one exception to the rule above: gx = f_xᵀ w is overwritten, gp += f_pᵀ w is
+ * accumulated, for a reverse sweep that sums the parameter gradient over many products.
+ * The contributions are added to gp one by one, so where a parameter gets several (it is
+ * used more than once) the sum may round differently from expr_vjp followed by gp += . */
+void expr_vjp_acc(const expr_prog *P, expr_work *W, const expr_args *a, const double *w,
+                  double *gx, double *gp);
 
 void expr_vjp_jvp(const expr_prog *P, expr_work *W, const expr_args *a,
                   const double *w, const double *dw, const double *dx, const double *dp,

@@ -5,8 +5,9 @@
  * as the interpreter's rule for it — only with the operands' offsets and the constants written
  * in, so the compiler can keep values in registers instead of dispatching on an opcode per
  * node.  Without -ffast-math and with floating-point contraction off (see expr_kbuild.c) the
- * C compiler may not reassociate, so both kernel kinds round identically.  Vector nodes are
- * handed back to the interpreter's per-node rule through the context's callback.
+ * C compiler may not reassociate, so both kernel kinds round identically.  Vector nodes become
+ * loops; matrix-vector products (CBLAS), time inputs and data rows are handed back to the
+ * interpreter's per-node rule through the context's callback.
  *
  * Every function is cut into pieces of at most EMIT_CHUNK instructions, each its own
  * (non-inlined) function, so the compiler's time grows linearly with the program. */
@@ -170,6 +171,11 @@ static void partials_text(text *b, int op, const char *a, const char *bb, const 
         put(b, "const double r=1.0/%s;const double pa=r,pb=-%s*r,paa=0.0,pab=-r*r,"
                "pbb=2.0*%s*r*r;", bb, c, c);
         break;
+    case OP_POW:
+        put(b, "const double la=log(%s);const double pa=%s*%s/%s,pb=%s*la,"
+               "paa=%s*(%s-1.0)*%s/(%s*%s),pab=%s*(1.0+%s*la)/%s,pbb=%s*la*la;",
+            a, bb, c, a, c, bb, bb, c, a, a, c, bb, a, c);
+        break;
     case OP_ADD: put(b, "const double pa=1.0,pb=1.0,paa=0.0,pab=0.0,pbb=0.0;"); break;
     default: put(b, "const double pa=1.0,pb=-1.0,paa=0.0,pab=0.0,pbb=0.0;"); break;
     }
@@ -178,8 +184,8 @@ static void partials_text(text *b, int op, const char *a, const char *bb, const 
 /* ---- vector nodes (value_node, tangent_node and adjoint_node of expr_eval.c) ----------------- */
 
 /* Vector element-wise operations, sums, gathers and concatenations are written as loops with
- * their offsets and lengths in place; matrix-vector products (CBLAS), time inputs and data rows
- * stay with the interpreter's rule, as do all vector nodes of the second-order sweeps. */
+ * their offsets and lengths in place, in every sweep; matrix-vector products (CBLAS), time
+ * inputs and data rows stay with the interpreter's rule. */
 
 /* the element i of a node's operand: the node itself when lengths match, else its one value */
 static void elem(char *out, size_t n, const char *arr, const expr_node *op, int len)
@@ -399,6 +405,167 @@ static int vector_adjoint(text *b, const expr_prog *P, const expr_node *n, int w
     return 0;
 }
 
+/* The second-order sweeps' rules for vector nodes (adjoint_node with dbar, and second_node, of
+ * expr_eval.c), with the interpreter's expressions in its order; matrix-vector products, time
+ * inputs and data rows stay with the interpreter's rule. */
+
+/* the linear nodes (gather, concatenation, sum) move the array `arr` as a tangent does */
+static int vector_linear(text *b, const expr_prog *P, const expr_node *n, const char *arr)
+{
+    const int o = n->off, len = n->len;
+    switch (n->op) {
+    case OP_GATHER:
+        put(b, "{");
+        put_ints(b, "ix", P->ints + n->aux, len);
+        put(b, "for(int i=0;i<%d;i++)%s[%d+i]=%s[%d+ix[i]];}\n", len, arr, o, arr,
+            P->nodes[n->a].off);
+        return 1;
+    case OP_CONCAT: {
+        int pos = o;
+        for (int k = 0; k < n->a; k++) {
+            const expr_node *part = &P->nodes[P->ints[n->aux + k]];
+            put(b, "for(int i=0;i<%d;i++)%s[%d+i]=%s[%d+i];", part->len, arr, pos, arr,
+                part->off);
+            pos += part->len;
+        }
+        put(b, "\n");
+        return 1;
+    }
+    case OP_SUM: {
+        const expr_node *na = &P->nodes[n->a];
+        put(b, "{double s=0.0;for(int i=0;i<%d;i++)s+=%s[%d+i];%s[%d]=s;}\n", na->len, arr,
+            na->off, arr, o);
+        return 1;
+    }
+    default: return 0;
+    }
+}
+
+static int vector_second(text *b, const expr_prog *P, const expr_node *n)
+{
+    const int o = n->off, len = n->len;
+    char ea[48], eb[48], co[48], a1[48], a2[48], a12[48], b1[48], b2[48], b12[48];
+    char f1[400], f2[400];
+    switch (n->op) {
+    case OP_X: case OP_P: {
+        const char *src = n->op == OP_X ? "K->d12x" : "K->d12p";
+        put(b, "if(%s)for(int i=0;i<%d;i++)d12[%d+i]=%s[%d+i];"
+               "else for(int i=0;i<%d;i++)d12[%d+i]=0.0;\n", src, len, o, src, n->aux, len, o);
+        return 1;
+    }
+    case OP_GATHER: case OP_CONCAT: case OP_SUM:
+        return vector_linear(b, P, n, "d12");
+    default: break;
+    }
+    snprintf(co, sizeof co, "v[%d+i]", o);
+    const expr_node *na = n->a >= 0 ? &P->nodes[n->a] : NULL;
+    if (n->op >= OP_NEG && n->op <= OP_STEP) {
+        elem(ea, sizeof ea, "v", na, len);
+        elem(a1, sizeof a1, "d1", na, len);
+        elem(a2, sizeof a2, "d2", na, len);
+        elem(a12, sizeof a12, "d12", na, len);
+        derivs_text(f1, f2, sizeof f1, n->op, n->k, ea, co);
+        put(b, "for(int i=0;i<%d;i++){const double f1=%s,f2=%s;d12[%d+i]=f1*%s+f2*%s*%s;}\n",
+            len, f1, f2, o, a12, a1, a2);
+        return 1;
+    }
+    if (n->op >= OP_ADD && n->op <= OP_POW) {
+        const expr_node *nb = &P->nodes[n->b];
+        elem(ea, sizeof ea, "v", na, len);
+        elem(eb, sizeof eb, "v", nb, len);
+        elem(a1, sizeof a1, "d1", na, len);
+        elem(a2, sizeof a2, "d2", na, len);
+        elem(a12, sizeof a12, "d12", na, len);
+        elem(b1, sizeof b1, "d1", nb, len);
+        elem(b2, sizeof b2, "d2", nb, len);
+        elem(b12, sizeof b12, "d12", nb, len);
+        put(b, "for(int i=0;i<%d;i++){", len);
+        partials_text(b, n->op, ea, eb, co);
+        put(b, "d12[%d+i]=pa*%s+pb*%s+paa*%s*%s+pab*(%s*%s+%s*%s)+pbb*%s*%s;}\n", o, a12, b12,
+            a1, a2, a1, b2, a2, b1, b1, b2);
+        return 1;
+    }
+    return 0;
+}
+
+static int vector_adjoint2(text *b, const expr_prog *P, const expr_node *n, int want)
+{
+    const int o = n->off, len = n->len;
+    char ea[48], eb[48], co[48], ba[48], bb[48], dba[48], dbb[48], da[48], db[48];
+    char f1[400], f2[400];
+    switch (n->op) {
+    case OP_X: case OP_P: {
+        const char *g = n->op == OP_X ? "gx" : "gp", *dg = n->op == OP_X ? "dgx" : "dgp";
+        put(b, "if(%s)for(int i=0;i<%d;i++)%s[%d+i]+=bar[%d+i];", g, len, g, n->aux, o);
+        put(b, "if(%s)for(int i=0;i<%d;i++)%s[%d+i]+=dbar[%d+i];\n", dg, len, dg, n->aux, o);
+        return 1;
+    }
+    case OP_GATHER:
+        put(b, "{");
+        put_ints(b, "ix", P->ints + n->aux, len);
+        put(b, "for(int i=0;i<%d;i++)bar[%d+ix[i]]+=bar[%d+i];", len, P->nodes[n->a].off, o);
+        put(b, "for(int i=0;i<%d;i++)dbar[%d+ix[i]]+=dbar[%d+i];}\n", len, P->nodes[n->a].off,
+            o);
+        return 1;
+    case OP_CONCAT: {
+        int pos = o;
+        for (int k = 0; k < n->a; k++) {
+            const expr_node *part = &P->nodes[P->ints[n->aux + k]];
+            if (part->dep & want) {
+                put(b, "for(int i=0;i<%d;i++)bar[%d+i]+=bar[%d+i];", part->len, part->off, pos);
+                put(b, "for(int i=0;i<%d;i++)dbar[%d+i]+=dbar[%d+i];", part->len, part->off,
+                    pos);
+            }
+            pos += part->len;
+        }
+        put(b, "\n");
+        return 1;
+    }
+    case OP_SUM: {
+        const expr_node *na = &P->nodes[n->a];
+        put(b, "for(int i=0;i<%d;i++)bar[%d+i]+=bar[%d];", na->len, na->off, o);
+        put(b, "for(int i=0;i<%d;i++)dbar[%d+i]+=dbar[%d];\n", na->len, na->off, o);
+        return 1;
+    }
+    default: break;
+    }
+    snprintf(co, sizeof co, "v[%d+i]", o);
+    const expr_node *na = n->a >= 0 ? &P->nodes[n->a] : NULL;
+    if (n->op >= OP_NEG && n->op <= OP_STEP) {
+        if (!(na->dep & want))
+            return 1;
+        elem(ea, sizeof ea, "v", na, len);
+        elem(ba, sizeof ba, "bar", na, len);
+        elem(dba, sizeof dba, "dbar", na, len);
+        elem(da, sizeof da, "d1", na, len);
+        derivs_text(f1, f2, sizeof f1, n->op, n->k, ea, co);
+        put(b, "for(int i=0;i<%d;i++){const double f1=%s,f2=%s;const double cb=bar[%d+i],"
+               "dcb=dbar[%d+i];%s+=cb*f1;%s+=dcb*f1+cb*f2*%s;}\n", len, f1, f2, o, o, ba, dba, da);
+        return 1;
+    }
+    if (n->op >= OP_ADD && n->op <= OP_POW) {
+        const expr_node *nb = &P->nodes[n->b];
+        const int to_a = (na->dep & want) != 0, to_b = (nb->dep & want) != 0;
+        elem(ea, sizeof ea, "v", na, len);
+        elem(eb, sizeof eb, "v", nb, len);
+        elem(ba, sizeof ba, "bar", na, len);
+        elem(bb, sizeof bb, "bar", nb, len);
+        elem(dba, sizeof dba, "dbar", na, len);
+        elem(dbb, sizeof dbb, "dbar", nb, len);
+        elem(da, sizeof da, "d1", na, len);
+        elem(db, sizeof db, "d1", nb, len);
+        put(b, "for(int i=0;i<%d;i++){const double cb=bar[%d+i],dcb=dbar[%d+i];", len, o, o);
+        partials_text(b, n->op, ea, eb, co);
+        if (to_a)
+            put(b, "%s+=cb*pa;%s+=dcb*pa+cb*(paa*%s+pab*%s);", ba, dba, da, db);
+        if (to_b)
+            put(b, "%s+=cb*pb;%s+=dcb*pb+cb*(pab*%s+pbb*%s);", bb, dbb, da, db);
+        put(b, "}\n");
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- one instruction of each sweep --------------------------------------------------------- */
 
 
@@ -493,7 +660,8 @@ static void emit_adjoint2(text *b, const expr_prog *P, const expr_ins *I, int wa
     const expr_node *n = &P->nodes[I->node];
     const int o = n->off;
     if (I->op == OP_NODE) {
-        put(b, "K->node(K->host,%d);\n", I->node);
+        if (!vector_adjoint2(b, P, n, want))
+            put(b, "K->node(K->host,%d);\n", I->node);
         return;
     }
     put(b, "{const double cb=bar[%d],dcb=dbar[%d];", o, o);
@@ -536,7 +704,8 @@ static void emit_second(text *b, const expr_prog *P, const expr_ins *I)
     const int o = n->off, a = n->aoff, bo = n->boff;
     char va[32], vb[32], vo[32], f1[256], f2[256];
     if (I->op == OP_NODE) {
-        put(b, "K->node(K->host,%d);\n", I->node);
+        if (!vector_second(b, P, n))
+            put(b, "K->node(K->host,%d);\n", I->node);
         return;
     }
     snprintf(va, sizeof va, "v[%d]", a);

@@ -482,13 +482,15 @@ static void adjoint_node(const expr_prog *P, const expr_node *n, const double *v
             }
         }
         if (nW->dep & want) {
-            cblas_dger(CblasRowMajor, len, cols, 1.0, cb, 1, v + nx->off, 1, bar + nW->off,
-                       cols);
-            if (dcb) {
-                cblas_dger(CblasRowMajor, len, cols, 1.0, dcb, 1, v + nx->off, 1,
-                           dbar + nW->off, cols);
-                cblas_dger(CblasRowMajor, len, cols, 1.0, cb, 1, dv + nx->off, 1,
-                           dbar + nW->off, cols);
+            /* W̄ into W's own adjoint, or (a block marked direct, whose reverse step is
+             * skipped) straight into the parameter gradients, which W's step would have done */
+            double *Wb = nW->direct ? (out->gp ? out->gp + nW->aux : NULL) : bar + nW->off;
+            double *dWb = nW->direct ? (out->dgp ? out->dgp + nW->aux : NULL) : dbar + nW->off;
+            if (Wb)
+                cblas_dger(CblasRowMajor, len, cols, 1.0, cb, 1, v + nx->off, 1, Wb, cols);
+            if (dcb && dWb) {
+                cblas_dger(CblasRowMajor, len, cols, 1.0, dcb, 1, v + nx->off, 1, dWb, cols);
+                cblas_dger(CblasRowMajor, len, cols, 1.0, cb, 1, dv + nx->off, 1, dWb, cols);
             }
         }
         return;
@@ -602,7 +604,8 @@ static int stream(const expr_prog *P, expr_stream *S, int mask, int reversed)
         return -1;
     for (int k = 0; k < P->nnodes; k++) {
         const int i = reversed ? P->nnodes - 1 - k : k;
-        if (!mask || (P->nodes[i].dep & mask))
+        /* a block whose gradient its matrix-vector product writes itself has no reverse step */
+        if ((!mask || (P->nodes[i].dep & mask)) && !(reversed && P->nodes[i].direct))
             S->ins[S->n++] = instruction(P, i);
     }
     return 0;
@@ -872,19 +875,29 @@ void expr_jvp(const expr_prog *P, expr_work *W, const expr_args *in, const doubl
     copy_out(P, W->d1, dy);
 }
 
+/* zero the adjoints a reverse sweep accumulates into (all but those of direct blocks) */
+static void clear_adjoints(const expr_prog *P, double *bar)
+{
+    if (!P->nbar_ranges) {
+        memset(bar, 0, sizeof(double) * (size_t)P->nvals);
+        return;
+    }
+    for (int r = 0; r < P->nbar_ranges; r++)
+        memset(bar + P->bar_ranges[2 * r], 0, sizeof(double) * (size_t)P->bar_ranges[2 * r + 1]);
+}
+
 /* Reverse sweep from the output weights w (and, second order, their tangents dw). */
 static void reverse(const expr_prog *P, expr_work *W, const double *w, const double *dw,
                     int second, int want, gradients *g)
 {
-    const size_t nv = (size_t)P->nvals;
     const expr_node *o = out_node(P);
-    memset(W->bar, 0, sizeof(double) * nv);
+    clear_adjoints(P, W->bar);
     memcpy(W->bar + o->off, w, sizeof(double) * (size_t)o->len);
     if (!second) {
         adjoint_sweep(P, W->v, W->bar, want, g);
         return;
     }
-    memset(W->dbar, 0, sizeof(double) * nv);
+    clear_adjoints(P, W->dbar);
     if (dw)
         memcpy(W->dbar + o->off, dw, sizeof(double) * (size_t)o->len);
     adjoint2_sweep(P, W->v, W->d1, W->bar, W->dbar, want, g);
@@ -897,6 +910,18 @@ void expr_vjp(const expr_prog *P, expr_work *W, const expr_args *in, const doubl
     copy_out(P, W->v, y);
     zero(gx, P->nx);
     zero(gp, P->np);
+    const int want = (gx ? DEP_X : 0) | (gp ? DEP_P : 0);
+    if (!want)
+        return;
+    gradients g = {gx, gp, NULL, NULL};
+    reverse(P, W, w, NULL, 0, want, &g);
+}
+
+void expr_vjp_acc(const expr_prog *P, expr_work *W, const expr_args *in, const double *w,
+                  double *gx, double *gp)
+{
+    values(P, W, in);
+    zero(gx, P->nx);
     const int want = (gx ? DEP_X : 0) | (gp ? DEP_P : 0);
     if (!want)
         return;

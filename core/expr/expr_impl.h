@@ -32,6 +32,10 @@ typedef struct {
     int aux;
     int off;      /* first value of this node in the work arrays (compiled programs only) */
     int aoff, boff;   /* first values of the operands a, b (compiled programs only) */
+    /* an OP_P node whose only consumer is one matrix-vector product, as its matrix: that
+     * product's adjoint accumulates the matrix's gradient straight into the parameter
+     * gradient, and the reverse sweeps skip this node (compiled programs only) */
+    unsigned char direct;
     double k;
 } expr_node;
 
@@ -70,6 +74,10 @@ struct expr_prog {
     int nconsts;
     expr_timefn_entry *fns;
     int nfns;
+    /* the value ranges (first, count) whose adjoints a reverse sweep must clear: every value
+     * but those of the blocks marked direct, whose adjoints are never used (no ranges: all) */
+    int *bar_ranges;
+    int nbar_ranges;
     /* value sweep: every node / only the nodes that vary with t, x or d */
     expr_stream value_all, value_varying;
     /* tangent sweep (nodes depending on a seeded input) and adjoint sweep (nodes leading to

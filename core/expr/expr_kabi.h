@@ -3,9 +3,9 @@
  *
  * A compiled program exports one constant table, `odegrad_kernels`: the ABI version, the key
  * it was built for, and one function per sweep.  Every function takes a context holding the
- * sweep's arrays; nodes the generated code does not handle itself (vector nodes: matvec,
- * gather, concat, sums, data rows, time inputs) are handed back to the interpreter's own
- * per-node rule through the `node` callback, so both kernel kinds share those rules.
+ * sweep's arrays; nodes the generated code does not handle itself (matrix-vector products,
+ * data rows, time inputs) are handed back to the interpreter's own per-node rule through the
+ * `node` callback, so both kernel kinds share those rules.
  *
  * The field list is written once, as a macro, and pasted both into this header and, as text,
  * into every generated file: the two sides cannot disagree about the layout. */

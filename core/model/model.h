@@ -170,6 +170,10 @@ void model_rhs_jvp(model_ctx *ctx, double t, const double *x, const double *dx,
 /* gx = f_xᵀ w, gth = f_θᵀ w   (either output may be NULL) */
 void model_rhs_vjp(model_ctx *ctx, double t, const double *x, const double *w,
                    double *gx, double *gth);
+/* gx = f_xᵀ w (overwritten; may be NULL), gth += f_θᵀ w (accumulated): for reverse sweeps
+ * summing θ̄ over many products, without a pass over an np-long buffer per product */
+void model_rhs_vjp_acc(model_ctx *ctx, double t, const double *x, const double *w,
+                       double *gx, double *gth);
 /* J = f_x, nx×nx row-major */
 void model_rhs_jac(model_ctx *ctx, double t, const double *x, double *J);
 /* Jth = f_θ, nx×np row-major */

@@ -81,9 +81,11 @@ model_ctx *model_ctx_new(const model *m, const double *theta, char *err, size_t 
         ctx->S0 = take(ctx, nx * np);
         ctx->J = take(ctx, nx * nx);
     }
+    ctx->linear = 1;
     for (int i = 0; i < np; i++) {
         const double t = theta[i];
         ctx->theta[i] = t;
+        ctx->linear &= m->params[i].scale != SCALE_LOG10 && m->params[i].scale != SCALE_LN;
         if (m->params[i].scale == SCALE_LOG10) {
             const double p = pow(10.0, t);
             ctx->p[i] = p;
@@ -160,8 +162,12 @@ const double *model_ctx_to_p(model_ctx *ctx, const double *u, double *buf)
 {
     if (!u)
         return NULL;
-    for (int i = 0; i < ctx->m->np; i++)
-        buf[i] = ctx->dp[i] * u[i];
+    if (ctx->linear)   /* 1·u = u exactly */
+        return u;
+    const int np = ctx->m->np;
+    const double *dp = ctx->dp;
+    for (int i = 0; i < np; i++)
+        buf[i] = dp[i] * u[i];
     return buf;
 }
 
@@ -180,9 +186,12 @@ const double *model_ctx_second_seed(model_ctx *ctx, const double *u1, const doub
 
 static void to_theta(const model_ctx *ctx, double *g)
 {
-    if (g)
-        for (int i = 0; i < ctx->m->np; i++)
-            g[i] *= ctx->dp[i];
+    if (!g || ctx->linear)   /* g·1 = g exactly */
+        return;
+    const int np = ctx->m->np;
+    const double *dp = ctx->dp;
+    for (int i = 0; i < np; i++)
+        g[i] *= dp[i];
 }
 
 static void count(model_ctx *ctx, int which)
@@ -287,6 +296,22 @@ void model_rhs_vjp(model_ctx *ctx, double t, const double *x, const double *w, d
     count(ctx, 2);
     const expr_args a = args(ctx, t, x, NULL);
     model_prog_vjp(ctx, PROG_RHS, &a, w, NULL, gx, gth);
+}
+
+void model_rhs_vjp_acc(model_ctx *ctx, double t, const double *x, const double *w,
+                       double *gx, double *gth)
+{
+    count(ctx, 2);
+    const expr_args a = args(ctx, t, x, NULL);
+    if (ctx->linear || !gth) {   /* θ = p: accumulate in place */
+        expr_vjp_acc(ctx->m->rhs_prog, ctx->work[PROG_RHS], &a, w, gx, gth);
+        return;
+    }
+    double *g = ctx->g_p;
+    const int np = ctx->m->np;
+    model_prog_vjp(ctx, PROG_RHS, &a, w, NULL, gx, g);
+    for (int i = 0; i < np; i++)
+        gth[i] += g[i];
 }
 
 void model_rhs_jac(model_ctx *ctx, double t, const double *x, double *J)

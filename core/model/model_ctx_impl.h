@@ -12,6 +12,8 @@ struct model_ctx {
     const model *m;
     double *theta, *p;       /* θ and the natural values p = s(θ) */
     double *dp, *ddp;        /* s'(θ) and s''(θ) */
+    int linear;              /* every parameter on the linear scale: s' = 1, the chain rule
+                                is the identity and is skipped (same numbers, one pass fewer) */
     int cond;                /* selected condition; -1 = the steady-state constants */
     const double *c;         /* its constants (cbuf when the model has breakpoints) */
     unsigned long key;       /* invariant key of the current (p, c) */

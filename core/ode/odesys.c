@@ -33,24 +33,47 @@ static int om_jac(double t, const double *x, double *J, void *p)
     return 0;
 }
 
+/* the running cost's part of the adjoint product, added to (gx, gth) */
+static void om_running_vjp(odesys_model_data *d, double t, const double *x, const double *w,
+                           double *gx, double *gth)
+{
+    const int nx = d->nx;
+    gx[nx] = 0.0;
+    const double wq = w[nx];
+    if (wq != 0.0) {
+        double *rx = d->scratch, *rth = d->scratch + nx;
+        model_running_grad(d->ctx, t, x, rx, rth);
+        for (int i = 0; i < nx; i++)
+            gx[i] += wq * rx[i];
+        for (int k = 0; k < d->np; k++)
+            gth[k] += wq * rth[k];
+    }
+}
+
+static int om_vjp_acc(double t, const double *x, const double *w, double *gx, double *gth,
+                      void *p)
+{
+    odesys_model_data *d = p;
+    if (!d->running) {
+        model_rhs_vjp_acc(d->ctx, t, x, w, gx, gth);
+        return 0;
+    }
+    /* f_θᵀw + w_q g_θ is summed first, then added: the order of om_vjp followed by a sum */
+    double *g = d->scratch + d->nx + d->np + 1 + (size_t)d->nx * (size_t)d->nx;
+    model_rhs_vjp(d->ctx, t, x, w, gx, g);
+    om_running_vjp(d, t, x, w, gx, g);
+    for (int k = 0; k < d->np; k++)
+        gth[k] += g[k];
+    return 0;
+}
+
 static int om_vjp(double t, const double *x, const double *w, double *gx, double *gth,
                   void *p)
 {
     odesys_model_data *d = p;
-    const int nx = d->nx;
     model_rhs_vjp(d->ctx, t, x, w, gx, gth);
-    if (d->running) {
-        gx[nx] = 0.0;
-        const double wq = w[nx];
-        if (wq != 0.0) {
-            double *rx = d->scratch, *rth = d->scratch + nx;
-            model_running_grad(d->ctx, t, x, rx, rth);
-            for (int i = 0; i < nx; i++)
-                gx[i] += wq * rx[i];
-            for (int k = 0; k < d->np; k++)
-                gth[k] += wq * rth[k];
-        }
-    }
+    if (d->running)
+        om_running_vjp(d, t, x, w, gx, gth);
     return 0;
 }
 
@@ -83,8 +106,9 @@ int odesys_model(odesys *sys, odesys_model_data *data, model_ctx *ctx, int with_
     data->nx = m->nx;
     data->np = m->np;
     data->running = with_running && model_has_running_cost(ctx);
-    /* nx + np for the running cost's gradients, nx² for f_x inside J̃ */
-    const size_t jac_part = data->running ? (size_t)m->nx * (size_t)m->nx : 0;
+    /* nx + np for the running cost's gradients, nx² for f_x inside J̃, np for the summed
+     * parameter product of om_vjp_acc */
+    const size_t jac_part = data->running ? (size_t)m->nx * (size_t)m->nx + (size_t)m->np : 0;
     data->scratch = malloc(sizeof(double) * ((size_t)(m->nx + m->np + 1) + jac_part));
     if (!data->scratch)
         return -1;
@@ -94,6 +118,7 @@ int odesys_model(odesys *sys, odesys_model_data *data, model_ctx *ctx, int with_
     sys->rhs = om_rhs;
     sys->jac = om_jac;
     sys->vjp = om_vjp;
+    sys->vjp_acc = om_vjp_acc;
     sys->vjp_jvp = om_vjp_jvp;
     return 0;
 }

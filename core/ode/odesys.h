@@ -24,6 +24,9 @@ typedef struct {
     /* gx = f_xᵀ w (n), gth = f_θᵀ w (np); outputs overwritten */
     int (*vjp)(double t, const double *x, const double *w, double *gx, double *gth,
                void *ctx);
+    /* as vjp, but gth += f_θᵀ w is accumulated (gx still overwritten) */
+    int (*vjp_acc)(double t, const double *x, const double *w, double *gx, double *gth,
+                   void *ctx);
     /* gx = (wᵀf)_xx v (n), gth = (wᵀf)_θx v (np): the derivative of f_xᵀ w along x → x + v
      * (and of f_θᵀ w); outputs overwritten */
     int (*vjp_jvp)(double t, const double *x, const double *w, const double *v, double *gx,

@@ -23,11 +23,15 @@ static void add(int n, const double *x, double *y)
 /* gx = f_xᵀ w at (t, x), θ̄ += f_θᵀ w */
 static int tape_vjp(tape *T, double t, const double *x, const double *w, double *thbar)
 {
-    if (T->sys.vjp(t, x, w, T->gx, T->gth, T->sys.ctx) != 0) {
+    /* straight into θ̄ when the system can (no np-long buffer to fill and add per product) */
+    const int rc = T->sys.vjp_acc ? T->sys.vjp_acc(t, x, w, T->gx, thbar, T->sys.ctx)
+                                  : T->sys.vjp(t, x, w, T->gx, T->gth, T->sys.ctx);
+    if (rc != 0) {
         snprintf(T->error, sizeof T->error, "tape: the adjoint product failed at t = %.17g", t);
         return -1;
     }
-    add(T->np, T->gth, thbar);
+    if (!T->sys.vjp_acc)
+        add(T->np, T->gth, thbar);
     return 0;
 }
 
