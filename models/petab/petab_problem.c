@@ -10,6 +10,7 @@
 #include "petab_impl.h"
 #include "petab_tsv.h"
 #include "petab_yaml.h"
+#include "model_prior.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -95,6 +96,35 @@ static double to_scale(int scale, double v)
     return scale == SCALE_LOG10 ? log10(v) : scale == SCALE_LN ? log(v) : v;
 }
 
+/* The objective prior of row r (estimated parameters only: a fixed parameter's prior is a
+ * constant).  An empty type is no prior (PEtab's default, a flat density on the parameter
+ * scale within the bounds, adds a constant).  0, or -1 with a message. */
+static int read_prior(const petab_tsv *t, int r, int ctype, int cpar, const char *id,
+                      prior_kind *kind, double *a, double *b, char *err, size_t errlen)
+{
+    const char *type = ctype >= 0 ? petab_tsv_get(t, r, ctype) : "";
+    *kind = PRIOR_NONE;
+    if (!*type)
+        return 0;
+    if (prior_kind_parse(type, kind) != 0)
+        return errf(err, errlen, "%s: line %d: '%s': objectivePriorType '%s' is not one of "
+                    "uniform, normal, laplace, logNormal, logLaplace, parameterScaleUniform, "
+                    "parameterScaleNormal, parameterScaleLaplace", t->path, t->line[r], id, type);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", cpar >= 0 ? petab_tsv_get(t, r, cpar) : "");
+    char *semi = strchr(buf, ';');
+    if (semi)
+        *semi = '\0';
+    char why[160];
+    if (!semi || strchr(semi + 1, ';') || !parse_number(buf, a) || !parse_number(semi + 1, b))
+        return errf(err, errlen, "%s: line %d: '%s': objectivePriorParameters must be two "
+                    "numbers separated by ';', not '%s'", t->path, t->line[r], id,
+                    cpar >= 0 ? petab_tsv_get(t, r, cpar) : "");
+    if (prior_check(*kind, *a, *b, why, sizeof why) != 0)
+        return errf(err, errlen, "%s: line %d: '%s': %s", t->path, t->line[r], id, why);
+    return 0;
+}
+
 static int read_parameters(petab_problem *P, loader *L, model *m, int *np_out, char *err,
                            size_t errlen)
 {
@@ -107,15 +137,8 @@ static int read_parameters(petab_problem *P, loader *L, model *m, int *np_out, c
     const int cest = cnom < 0 ? -1 : need_col(t, "estimate", err, errlen);
     if (cest < 0)
         return -1;
-    static const char *const priors[] = {"objectivePriorType", "objectivePriorParameters",
-                                         "initializationPriorType"};
-    for (int k = 0; k < 2; k++) {
-        const int c = petab_tsv_col(t, priors[k]);
-        for (int r = 0; c >= 0 && r < t->nrow; r++)
-            if (*petab_tsv_get(t, r, c))
-                return errf(err, errlen, "%s: line %d: objective priors are not supported",
-                            t->path, t->line[r]);
-    }
+    const int cprior = petab_tsv_col(t, "objectivePriorType");
+    const int cprior_par = petab_tsv_col(t, "objectivePriorParameters");
     int np = 0;
     for (int r = 0; r < t->nrow; r++) {
         const char *id = petab_tsv_get(t, r, cid);
@@ -155,10 +178,17 @@ static int read_parameters(petab_problem *P, loader *L, model *m, int *np_out, c
         if (scale != SCALE_LIN && !(nominal > 0.0 && lo >= 0.0))
             return errf(err, errlen, "%s: line %d: '%s': a log-scale parameter needs a "
                         "positive nominal value and non-negative bounds", t->path, t->line[r], id);
+        prior_kind prior = PRIOR_NONE;
+        double pa = 0.0, pb = 0.0;
+        if (read_prior(t, r, cprior, cprior_par, id, &prior, &pa, &pb, err, errlen) != 0)
+            return -1;
         P->sym[i].theta = np;
         if (m) {
             model_set_param(m, np, id, (param_scale)scale, to_scale(scale, nominal),
                             to_scale(scale, lo), to_scale(scale, hi));
+            m->params[np].prior = prior;
+            m->params[np].prior_a = pa;
+            m->params[np].prior_b = pb;
         }
         np++;
     }
