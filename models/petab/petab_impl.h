@@ -82,6 +82,8 @@ typedef struct petab_problem {
     pseries *series;
     int ny;                      /* = nseries */
     int any_nonlinear_noise;     /* some series is not lin/normal: a custom loss term */
+    int steady_data;             /* every measurement is at time inf (steady-state data) */
+    int uses_time;               /* some graph built so far reads the time symbol */
     /* where each measurement row went (model condition, time index, series) */
     int nmeas;
     int *meas_cond, *meas_time, *meas_series;
@@ -114,6 +116,7 @@ typedef struct {
     unsigned *cdep[2];
     const char *where;       /* the symbol being translated, for messages */
     const char *file;        /* the file the maths comes from (NULL: the SBML file) */
+    int uses_time;           /* some translated maths read the time symbol */
     char err[1024];
 } ptrans;
 

@@ -464,9 +464,14 @@ static int read_measurements(petab_problem *P, loader *L, char *err, size_t errl
                  w->time < 0)
             status = errf(err, errlen, "%s: line %d: time '%s' is not a number >= 0", t->path,
                           t->line[r], petab_tsv_get(t, r, ctime));
-        else if (isinf(w->time))
+        else if (r > 0 && !isinf(w->time) != !isinf(rows[0].time))
             status = errf(err, errlen, "%s: line %d: measurements at time inf (steady-state "
-                          "data) are not supported", t->path, t->line[r]);
+                          "data) are supported only when every measurement is at time inf",
+                          t->path, t->line[r]);
+        else if (isinf(w->time) && *pid)
+            status = errf(err, errlen, "%s: line %d: measurements at time inf (steady-state "
+                          "data) after a pre-equilibration are not supported", t->path,
+                          t->line[r]);
         else if (!parse_number(petab_tsv_get(t, r, cval), &value) || !isfinite(value))
             status = errf(err, errlen, "%s: line %d: measurement '%s' is not a finite number",
                           t->path, t->line[r], petab_tsv_get(t, r, cval));
@@ -493,6 +498,11 @@ static int read_measurements(petab_problem *P, loader *L, char *err, size_t errl
     }
     if (status == 0 && L->preeq >= 0)
         L->cond_used[L->preeq] = 1;
+    P->steady_data = status == 0 && isinf(rows[0].time);
+    if (P->steady_data && L->nmcond > 1)
+        status = errf(err, errlen, "%s: measurements at time inf (steady-state data) are "
+                      "supported in one simulation condition only, not %d", t->path,
+                      L->nmcond);
     if (status != 0) {
         free(rows);
         return -1;
@@ -572,8 +582,9 @@ static int fill_conditions(petab_problem *P, loader *L, model *m, char *err, siz
             int ti = -1;
             for (int q = first; q < last; q++) {
                 const mrow *w = &rows[q];
+                /* steady-state data: observed at t0, where x0 is the steady state */
                 if (q == first || w->time != rows[q - 1].time)
-                    mc->times[++ti] = w->time;
+                    mc->times[++ti] = isinf(w->time) ? 0.0 : w->time;
                 double v;
                 parse_number(petab_tsv_get(t, w->row, cval), &v);
                 const int tr = P->obs[w->obs].transform;
@@ -591,6 +602,7 @@ static int fill_conditions(petab_problem *P, loader *L, model *m, char *err, siz
 
 static void record(petab_problem *P, const ptrans *T, expr_graph *g)
 {
+    P->uses_time |= T->uses_time;
     if (T->err[0] && !P->err[0])
         snprintf(P->err, sizeof P->err, "%s", T->err);
     if (T->err[0])
@@ -927,7 +939,15 @@ int petab_model_create(model *m, const char *path, char *err, size_t errlen)
     m->observables = petab_observables;
     m->sigma = petab_sigma;
     m->loss_term = P->any_nonlinear_noise ? petab_loss_term : NULL;
-    if (L.preeq >= 0) {
+    if (P->steady_data) {
+        /* the observables at the steady state reached in the (one) simulation condition:
+         * x0 is that steady state (Newton from the model's initial values, derivatives by
+         * implicit differentiation: core/model/model_x0.c), observed at t0 */
+        m->initial = NULL;
+        m->steady_guess = petab_initial;
+        fill_constants(P, &L, L.mcond_row[0], m->steady_constants);
+        m->tf = 1.0;   /* a time span for the solvers; the state stays at the steady state */
+    } else if (L.preeq >= 0) {
         m->initial = NULL;
         m->steady_guess = petab_initial;
         fill_constants(P, &L, L.preeq, m->steady_constants);
@@ -955,6 +975,10 @@ int petab_model_create(model *m, const char *path, char *err, size_t errlen)
         m->initial = petab_initial;
     }
     status = trial_build(m, err, errlen);
+    if (status == 0 && P->steady_data && P->uses_time)
+        status = errf(err, errlen, "%s: measurements at time inf (steady-state data) need "
+                      "dynamics and observables that do not depend on time; this model's do",
+                      L.files.measurements);
 done:
     if (!m->data)
         problem_free(P);

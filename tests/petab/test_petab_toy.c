@@ -23,7 +23,7 @@
 #include "check.h"
 
 #define TOY "petab:" ODEGRAD_SOURCE_DIR "/tests/petab/toy/toy.yaml"
-#define TOY_PRIOR "petab:" ODEGRAD_SOURCE_DIR "/tests/petab/toy/toy_prior.yaml"
+#define TOY_PRIOR "petab:" ODEGRAD_SOURCE_DIR "/tests/petab/toy_prior/toy_prior.yaml"
 
 static const double LN10 = 2.302585092994045684;
 
