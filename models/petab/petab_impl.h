@@ -98,6 +98,12 @@ int petab_sym_find(const petab_problem *P, const char *id);   /* -1 if unknown *
 int petab_sym_add(petab_problem *P, const char *id);
 void petab_sbml_free(petab_problem *P);
 
+/* ---- petab_conserve.c ---- */
+/* The number of independent conserved totals of the reactions (the dimension of the left
+ * null space of the stoichiometry matrix over the species changed by reactions), or -1 when
+ * out of memory. */
+int petab_conserved_totals(const petab_problem *P);
+
 /* ---- petab_math.c: SBML maths → expression graph ---- */
 typedef struct pscope {
     const char *name;

@@ -975,6 +975,13 @@ int petab_model_create(model *m, const char *path, char *err, size_t errlen)
         m->initial = petab_initial;
     }
     status = trial_build(m, err, errlen);
+    const int laws = status == 0 && P->steady_data ? petab_conserved_totals(P) : 0;
+    if (laws != 0 && status == 0)
+        status = errf(err, errlen, "%s: measurements at time inf (steady-state data) need an "
+                      "isolated steady state; the reactions of %s conserve %d total%s, so the "
+                      "steady state depends on the initial totals and the rate Jacobian is "
+                      "singular (not supported)", L.files.measurements, L.files.sbml, laws,
+                      laws == 1 ? "" : "s");
     if (status == 0 && P->steady_data && P->uses_time)
         status = errf(err, errlen, "%s: measurements at time inf (steady-state data) need "
                       "dynamics and observables that do not depend on time; this model's do",

@@ -61,6 +61,16 @@ run "steady/measurements.tsv: line 3: measurements at time inf \(steady-state da
 rm -rf steadyt; cp -r "$ODEGRAD_SOURCE/tests/petab/steady" steadyt
 sed -i 's/scale \* A/scale * A * time/' steadyt/observables.tsv
 run "steadyt/measurements.tsv: measurements at time inf \(steady-state data\) need dynamics and observables that do not depend on time" steadyt
+# the steady toy's four reactions turned into conversions between A and B (B -> A, A -> B,
+# A -> B, B -> A): they conserve A + B, so its steady state is not isolated
+rm -rf steadyc; cp -r "$ODEGRAD_SOURCE/tests/petab/steady" steadyc
+ref() { printf '<speciesReference species="%s" stoichiometry="1" constant="true"/>' "$1"; }
+sed -i -e "/id=\"make_A\"/,/<\/reaction>/ s|<listOfProducts>|<listOfReactants>$(ref B)</listOfReactants><listOfProducts>|" \
+  -e "/id=\"lose_A\"/,/<\/reaction>/ s|</listOfReactants>|</listOfReactants><listOfProducts>$(ref B)</listOfProducts>|" \
+  -e "/id=\"make_B\"/,/<\/reaction>/ s|<listOfProducts>|<listOfReactants>$(ref A)</listOfReactants><listOfProducts>|" \
+  -e "/id=\"lose_B\"/,/<\/reaction>/ s|</listOfReactants>|</listOfReactants><listOfProducts>$(ref A)</listOfProducts>|" \
+  steadyc/steady.xml
+run "steadyc/measurements.tsv: measurements at time inf \(steady-state data\) need an isolated steady state; the reactions of .*steady.xml conserve 1 total, so" steadyc
 
 # unsupported SBML: an event; a switch on the state; a delay
 broken event; sed -i 's|</listOfReactions>|</listOfReactions><listOfEvents><event id="kick" useValuesFromTriggerTime="true"><trigger initialValue="true" persistent="true"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><gt/><csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/time">t</csymbol><cn>1</cn></apply></math></trigger><listOfEventAssignments><eventAssignment variable="A"><math xmlns="http://www.w3.org/1998/Math/MathML"><cn>1</cn></math></eventAssignment></listOfEventAssignments></event></listOfEvents>|' event/toy.xml
