@@ -9,6 +9,8 @@
 #include "format.h"
 #include "refcache.h"
 #include "request.h"
+#include "model_prior.h"
+#include <stdlib.h>
 
 static const args_opt compute_format_option[] = {
     { "format", FORMAT_CHOICES, "output format (default table)", 0 },
@@ -77,6 +79,42 @@ static int exit_code(method_status status)
     return status == METHOD_EINPUT || status == METHOD_EUNSUPPORTED ? CLI_USAGE : CLI_FAILED;
 }
 
+/* Print the run, with the objective prior (model_prior.h) beside the data term when the
+ * model has one: its value, gradient and (for a Hessian) Hessian, and the objective they
+ * sum to.  CLI_OK, or the exit code after a one-line message (θ outside a prior's support is
+ * bad input). */
+static int report_with_prior(const cli_env *env, const compute_command *c, cli_request *rq,
+                             out_format fmt, const method_result *r, const reference *ref,
+                             metric_list *metrics)
+{
+    const model *m = rq->model;
+    run_report rep = { m, rq->type->name, rq->options_text, rq->theta, r, ref, metrics, NULL };
+    if (!model_has_prior(m)) {
+        format_report(env->out, fmt, &rep);
+        return CLI_OK;
+    }
+    const size_t np = (size_t)m->np;
+    double *g = malloc(sizeof(double) * np);
+    double *H = r->hessian ? malloc(sizeof(double) * np * np) : NULL;
+    run_prior prior = { 0.0, g, H };
+    char err[300];
+    int status = CLI_OK;
+    if (!g || (r->hessian && !H)) {
+        status = cli_failure(env, c->name, "out of memory");
+    } else if (model_prior(m, rq->theta, &prior.value, g, H, err, sizeof err) != 0) {
+        status = cli_usage_error(env, c->name, "%s", err);   /* θ is the user's */
+    } else if (metrics_add(metrics, "prior", prior.value, "1") != 0 ||
+               metrics_add(metrics, "objective", r->loss + prior.value, "1") != 0) {
+        status = cli_failure(env, c->name, "out of memory");
+    } else {
+        rep.prior = &prior;
+        format_report(env->out, fmt, &rep);
+    }
+    free(g);
+    free(H);
+    return status;
+}
+
 /* run the request and print the result with its measurements */
 static int compute_report(const cli_env *env, const compute_command *c, cli_request *rq,
                           out_format fmt, const char *reference_mode)
@@ -99,9 +137,7 @@ static int compute_report(const cli_env *env, const compute_command *c, cli_requ
             metrics_add(&metrics, "peak_rss", peak_rss, "bytes") != 0) {
             code = cli_failure(env, c->name, "out of memory");
         } else {
-            const run_report rep = { rq->model, rq->type->name, rq->options_text, rq->theta, &r,
-                                     &ref, &metrics };
-            format_report(env->out, fmt, &rep);
+            code = report_with_prior(env, c, rq, fmt, &r, &ref, &metrics);
         }
         metrics_free(&metrics);
         reference_free(&ref);

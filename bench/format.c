@@ -161,6 +161,24 @@ static void report_json(FILE *f, const run_report *rep)
         fputs(",\n  \"hvp\": ", f);
         json_array(f, r->hvp, m->np);
     }
+    if (rep->prior) {
+        const run_prior *P = rep->prior;
+        fputs(",\n  \"prior\": {\"value\": ", f);
+        format_json_number(f, P->value);
+        fputs(", \"objective\": ", f);
+        format_json_number(f, r->loss + P->value);
+        fputs(", \"gradient\": ", f);
+        json_array(f, P->gradient, m->np);
+        if (P->hessian) {
+            fputs(", \"hessian_diagonal\": [", f);
+            for (int i = 0; i < m->np; i++) {
+                fputs(i ? ", " : "", f);
+                format_json_number(f, P->hessian[(size_t)i * (size_t)m->np + (size_t)i]);
+            }
+            fputc(']', f);
+        }
+        fputc('}', f);
+    }
     fputs(",\n  \"reference\": {\"source\": ", f);
     format_json_string(f, rep->ref ? rep->ref->source : "none");
     fputs(", \"gradient\": ", f);
@@ -187,21 +205,29 @@ static void report_json(FILE *f, const run_report *rep)
 
 /* ---- table: for people ----------------------------------------------------------- */
 
-static void table_vector(FILE *f, const char *title, const model *m, const double *v,
-                         const double *ref)
+/* v[i·stride], i < np, beside the reference */
+static void table_strided(FILE *f, const char *title, const model *m, const double *v,
+                          size_t stride, const double *ref)
 {
     fprintf(f, "\n%-20s %24s", "parameter", title);
     if (ref)
         fprintf(f, " %24s %10s", "reference", "rel. error");
     fputc('\n', f);
     for (int i = 0; i < m->np; i++) {
-        fprintf(f, "%-20s %24.15g", m->params[i].name, v[i]);
+        const double vi = v[(size_t)i * stride];
+        fprintf(f, "%-20s %24.15g", m->params[i].name, vi);
         if (ref) {
-            double e = fabs(v[i] - ref[i]) / (ref[i] != 0 ? fabs(ref[i]) : 1.0);
+            double e = fabs(vi - ref[i]) / (ref[i] != 0 ? fabs(ref[i]) : 1.0);
             fprintf(f, " %24.15g %10.2e", ref[i], e);
         }
         fputc('\n', f);
     }
+}
+
+static void table_vector(FILE *f, const char *title, const model *m, const double *v,
+                         const double *ref)
+{
+    table_strided(f, title, m, v, 1, ref);
 }
 
 static void table_counts(FILE *f, const char *label, const char *pass, const eval_counts *c)
@@ -219,9 +245,22 @@ static void report_table(FILE *f, const run_report *rep)
     fprintf(f, "%-20s %s (%d parameter%s)\n", "model", m->name, m->np, m->np == 1 ? "" : "s");
     fprintf(f, "%-20s %s\n", "backend", rep->backend);
     fprintf(f, "%-20s %s\n", "options", rep->options[0] ? rep->options : "defaults");
-    fprintf(f, "%-20s %.15g\n", "loss", r->loss);
+    if (rep->prior) {
+        fprintf(f, "%-20s %.15g (the data term; what the backend computes)\n", "loss",
+                r->loss);
+        fprintf(f, "%-20s %.15g (objective priors, exact)\n", "prior", rep->prior->value);
+        fprintf(f, "%-20s %.15g (loss + prior: what fit minimises)\n", "objective",
+                r->loss + rep->prior->value);
+    } else {
+        fprintf(f, "%-20s %.15g\n", "loss", r->loss);
+    }
     if (r->gradient)
         table_vector(f, "gradient", m, r->gradient, ref ? ref->gradient : NULL);
+    if (rep->prior)
+        table_vector(f, "prior gradient", m, rep->prior->gradient, NULL);
+    if (rep->prior && rep->prior->hessian)
+        table_strided(f, "prior Hessian (diag.)", m, rep->prior->hessian, (size_t)m->np + 1,
+                      NULL);
     if (r->gradient_error)
         table_vector(f, "estimated error", m, r->gradient_error, NULL);
     if (r->hvp)

@@ -12,6 +12,13 @@ typedef enum { FORMAT_TABLE = 0, FORMAT_CSV = 1, FORMAT_JSON = 2 } out_format;
 /* 0, or -1 if name is not one of FORMAT_CHOICES */
 int format_parse(const char *name, out_format *fmt);
 
+/* The objective prior at θ (model_prior.h), reported apart from the data term (the loss). */
+typedef struct {
+    double value;
+    const double *gradient;      /* np */
+    const double *hessian;       /* np×np, or NULL when no Hessian was asked for */
+} run_prior;
+
 typedef struct {
     const model *m;
     const char *backend;
@@ -20,6 +27,7 @@ typedef struct {
     const method_result *r;
     const reference *ref;        /* may be NULL */
     const metric_list *metrics;  /* from metrics_of_result (plus any the caller added) */
+    const run_prior *prior;      /* NULL: the model has no objective prior */
 } run_report;
 
 void format_report(FILE *f, out_format fmt, const run_report *rep);

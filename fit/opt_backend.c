@@ -3,6 +3,7 @@
 #include "opt_backend.h"
 #include "cvcommon.h"
 #include "residuals.h"
+#include "model_prior.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +15,26 @@ static void add_counts(optb_objective *ob, const method_result *r)
     eval_counts_add(&ob->fwd, &r->fwd);
     eval_counts_add(&ob->bwd, &r->bwd);
     ob->steps += r->steps_fwd + r->steps_bwd;
+}
+
+/* Add the objective prior (model_prior.h) to L and, where given, to g and H: the objective
+ * an optimiser sees is the data term plus the prior.  0, or -1 with a message (θ outside a
+ * prior's support: a failed evaluation). */
+static int add_prior(const optb_objective *ob, const double *theta, double *L, double *g,
+                     double *H, char *err, size_t errlen)
+{
+    if (!ob->prior)
+        return 0;
+    const size_t np = (size_t)ob->m->np;
+    double P;
+    if (model_prior(ob->m, theta, &P, ob->prior_g, H ? ob->prior_H : NULL, err, errlen) != 0)
+        return -1;
+    *L += P;
+    for (size_t i = 0; g && i < np; i++)
+        g[i] += ob->prior_g[i];
+    for (size_t i = 0; H && i < np * np; i++)
+        H[i] += ob->prior_H[i];
+    return 0;
 }
 
 static int optb_loss(void *user, const double *theta, double *L, char *err, size_t errlen)
@@ -37,7 +58,7 @@ static int optb_loss(void *user, const double *theta, double *L, char *err, size
         snprintf(err, errlen, "the loss is %g", *L);
         return -1;
     }
-    return status;
+    return status == 0 ? add_prior(ob, theta, L, NULL, NULL, err, errlen) : status;
 }
 
 static int optb_gradient(void *user, const double *theta, double *L, double *g, char *err,
@@ -54,7 +75,9 @@ static int optb_gradient(void *user, const double *theta, double *L, double *g, 
         snprintf(err, errlen, "%s", r.error);
     }
     method_result_free(&r);
-    return status == METHOD_OK ? 0 : -1;
+    if (status != METHOD_OK)
+        return -1;
+    return add_prior(ob, theta, L, g, NULL, err, errlen);
 }
 
 /* L, g and H from second-order backend `type` with options o */
@@ -83,15 +106,21 @@ static int second_order(optb_objective *ob, const method_type *type, const metho
     method_result_free(&r);
     if (status != METHOD_OK)
         return -1;
-    if (has_gradient)
-        return 0;
-    if (!ob->gradient) {
-        snprintf(err, errlen, "backend %s gave no gradient and no gradient backend is set",
-                 type->name);
-        return -1;
+    if (!has_gradient) {
+        if (!ob->gradient) {
+            snprintf(err, errlen, "backend %s gave no gradient and no gradient backend is set",
+                     type->name);
+            return -1;
+        }
+        double Lg;
+        /* optb_gradient adds the prior to its own g: take it out again before adding it
+         * once to L, g and H together below */
+        if (optb_gradient(ob, theta, &Lg, g, err, errlen) != 0)
+            return -1;
+        for (int i = 0; ob->prior && i < np; i++)
+            g[i] -= ob->prior_g[i];
     }
-    double Lg;
-    return optb_gradient(ob, theta, &Lg, g, err, errlen);
+    return add_prior(ob, theta, L, g, H, err, errlen);
 }
 
 static int optb_hessian(void *user, const double *theta, double *L, double *g, double *H,
@@ -191,6 +220,12 @@ int optb_open(optb_objective *ob, const model *m, const method_options *o,
                      "least-squares form; gauss-newton cannot fit it", m->name);
             return -1;
         }
+        if (model_has_prior(m)) {
+            snprintf(err, errlen, "model %s has objective priors, which odegrad does not "
+                     "write as residuals; gauss-newton cannot fit it (use newton-tr, trr, bfgs "
+                     "or ipopt)", m->name);
+            return -1;
+        }
         if (ob->ndata < 1) {
             snprintf(err, errlen, "model %s has no data points to fit", m->name);
             return -1;
@@ -209,6 +244,16 @@ int optb_open(optb_objective *ob, const model *m, const method_options *o,
         ob->lower[i] = m->params[i].lower;
         ob->upper[i] = m->params[i].upper;
     }
+    if (model_has_prior(m)) {
+        ob->prior = 1;
+        ob->prior_g = malloc(sizeof(double) * (size_t)np);
+        ob->prior_H = malloc(sizeof(double) * (size_t)np * (size_t)np);
+        if (!ob->prior_g || !ob->prior_H) {
+            optb_close(ob);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -216,7 +261,10 @@ void optb_close(optb_objective *ob)
 {
     free(ob->lower);
     free(ob->upper);
+    free(ob->prior_g);
+    free(ob->prior_H);
     ob->lower = ob->upper = NULL;
+    ob->prior_g = ob->prior_H = NULL;
 }
 
 void optb_problem(optb_objective *ob, opt_problem *P)

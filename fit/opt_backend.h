@@ -19,6 +19,9 @@
  *               curvature of Σ ln σ is zero), so C is large: C = 100, valid while
  *               σ > e^{−50} ≈ 2e-22 (every model's σ bounds are far above; a smaller σ is
  *               a failed evaluation).
+ * Objective priors (model_prior.h), when the model has them, are added to every loss,
+ * gradient and Hessian: the optimiser minimises the data term plus the prior (least squares
+ * is refused for such a model).
  * The evaluations of every backend run are added up (RHS, JVP, VJP, Jacobian, second-order
  * products; steps) for the caller to report. */
 #ifndef ODEGRAD_OPT_BACKEND_H
@@ -38,6 +41,9 @@ typedef struct {
     int least_squares;               /* residuals offered */
     double *lower, *upper;           /* the model's bounds */
     int ndata, gaussian;
+    int prior;                       /* the model has objective priors: added to every
+                                        loss, gradient and Hessian (model_prior.h) */
+    double *prior_g, *prior_H;       /* scratch for them */
     /* what all runs evaluated, summed */
     eval_counts fwd, bwd;
     long steps;

@@ -32,11 +32,22 @@ typedef enum { SCALE_LIN = 0, SCALE_LOG10 = 1, SCALE_LN = 2 } param_scale;
  * likelihood or transformed observables; backends built on Gaussian residuals refuse it. */
 typedef enum { LOSS_GAUSSIAN_NLL = 0, LOSS_SUM_OF_SQUARES = 1, LOSS_CUSTOM = 2 } loss_kind;
 
+/* An objective prior of one parameter (PEtab's objectivePriorType): a density π whose
+ * negative logarithm is added to the objective (core/model/model_prior.h).  The parameter
+ * scale variants are densities of θ itself; the others of the natural value p. */
+typedef enum {
+    PRIOR_NONE = 0,
+    PRIOR_UNIFORM, PRIOR_NORMAL, PRIOR_LAPLACE, PRIOR_LOG_NORMAL, PRIOR_LOG_LAPLACE,
+    PRIOR_SCALE_UNIFORM, PRIOR_SCALE_NORMAL, PRIOR_SCALE_LAPLACE
+} prior_kind;
+
 typedef struct {
     char name[MODEL_NAME_LEN];
     param_scale scale;
     double nominal;          /* θ on its own scale (log10 value for SCALE_LOG10, ln for SCALE_LN) */
     double lower, upper;     /* bounds on θ, same scale */
+    prior_kind prior;        /* PRIOR_NONE unless the model says otherwise */
+    double prior_a, prior_b; /* its two parameters (see model_prior.h) */
 } model_param;
 
 typedef struct {

@@ -101,6 +101,8 @@ typedef struct petab_problem {
     pseries *series;
     int ny;                      /* = nseries */
     int any_nonlinear_noise;     /* some series is not lin/normal: a custom loss term */
+    int steady_data;             /* every measurement is at time inf (steady-state data) */
+    int uses_time;               /* some graph built so far reads the time symbol */
     /* where each measurement row went (model condition, time index, series) */
     int nmeas;
     int *meas_cond, *meas_time, *meas_series;
@@ -115,6 +117,12 @@ int petab_sym_find(const petab_problem *P, const char *id);   /* -1 if unknown *
 /* Add a symbol defined only by the parameter table; returns its index or -1. */
 int petab_sym_add(petab_problem *P, const char *id);
 void petab_sbml_free(petab_problem *P);
+
+/* ---- petab_conserve.c ---- */
+/* The number of independent conserved totals of the reactions (the dimension of the left
+ * null space of the stoichiometry matrix over the species changed by reactions), or -1 when
+ * out of memory. */
+int petab_conserved_totals(const petab_problem *P);
 
 /* ---- petab_math.c: SBML maths → expression graph ---- */
 typedef struct pscope {
@@ -134,6 +142,7 @@ typedef struct {
     unsigned *cdep[2];
     const char *where;       /* the symbol being translated, for messages */
     const char *file;        /* the file the maths comes from (NULL: the SBML file) */
+    int uses_time;           /* some translated maths read the time symbol */
     char err[1024];
 } ptrans;
 

@@ -256,6 +256,7 @@ static expr name_value(ptrans *T, const ASTNode_t *n, int mode, const pscope *sc
         if (mode == PMODE_INIT)
             return expr_num(T->g, 0.0);
         *dep |= PDEP_T;
+        T->uses_time = 1;
         return expr_time(T->g);
     }
     char what[300];
@@ -281,6 +282,7 @@ expr ptrans_math(ptrans *T, const ASTNode_t *n, int mode, const pscope *scope, u
         if (mode == PMODE_INIT)
             return expr_num(g, 0.0);
         *dep |= PDEP_T;
+        T->uses_time = 1;
         return expr_time(g);
     case AST_NAME_AVOGADRO: return expr_num(g, 6.02214076e23);
     case AST_CONSTANT_E: return expr_num(g, M_E);

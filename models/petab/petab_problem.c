@@ -10,6 +10,7 @@
 #include "petab_impl.h"
 #include "petab_tsv.h"
 #include "petab_yaml.h"
+#include "model_prior.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -95,6 +96,35 @@ static double to_scale(int scale, double v)
     return scale == SCALE_LOG10 ? log10(v) : scale == SCALE_LN ? log(v) : v;
 }
 
+/* The objective prior of row r (estimated parameters only: a fixed parameter's prior is a
+ * constant).  An empty type is no prior (PEtab's default, a flat density on the parameter
+ * scale within the bounds, adds a constant).  0, or -1 with a message. */
+static int read_prior(const petab_tsv *t, int r, int ctype, int cpar, const char *id,
+                      prior_kind *kind, double *a, double *b, char *err, size_t errlen)
+{
+    const char *type = ctype >= 0 ? petab_tsv_get(t, r, ctype) : "";
+    *kind = PRIOR_NONE;
+    if (!*type)
+        return 0;
+    if (prior_kind_parse(type, kind) != 0)
+        return errf(err, errlen, "%s: line %d: '%s': objectivePriorType '%s' is not one of "
+                    "uniform, normal, laplace, logNormal, logLaplace, parameterScaleUniform, "
+                    "parameterScaleNormal, parameterScaleLaplace", t->path, t->line[r], id, type);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", cpar >= 0 ? petab_tsv_get(t, r, cpar) : "");
+    char *semi = strchr(buf, ';');
+    if (semi)
+        *semi = '\0';
+    char why[160];
+    if (!semi || strchr(semi + 1, ';') || !parse_number(buf, a) || !parse_number(semi + 1, b))
+        return errf(err, errlen, "%s: line %d: '%s': objectivePriorParameters must be two "
+                    "numbers separated by ';', not '%s'", t->path, t->line[r], id,
+                    cpar >= 0 ? petab_tsv_get(t, r, cpar) : "");
+    if (prior_check(*kind, *a, *b, why, sizeof why) != 0)
+        return errf(err, errlen, "%s: line %d: '%s': %s", t->path, t->line[r], id, why);
+    return 0;
+}
+
 static int read_parameters(petab_problem *P, loader *L, model *m, int *np_out, char *err,
                            size_t errlen)
 {
@@ -107,15 +137,8 @@ static int read_parameters(petab_problem *P, loader *L, model *m, int *np_out, c
     const int cest = cnom < 0 ? -1 : need_col(t, "estimate", err, errlen);
     if (cest < 0)
         return -1;
-    static const char *const priors[] = {"objectivePriorType", "objectivePriorParameters",
-                                         "initializationPriorType"};
-    for (int k = 0; k < 2; k++) {
-        const int c = petab_tsv_col(t, priors[k]);
-        for (int r = 0; c >= 0 && r < t->nrow; r++)
-            if (*petab_tsv_get(t, r, c))
-                return errf(err, errlen, "%s: line %d: objective priors are not supported",
-                            t->path, t->line[r]);
-    }
+    const int cprior = petab_tsv_col(t, "objectivePriorType");
+    const int cprior_par = petab_tsv_col(t, "objectivePriorParameters");
     int np = 0;
     for (int r = 0; r < t->nrow; r++) {
         const char *id = petab_tsv_get(t, r, cid);
@@ -155,10 +178,17 @@ static int read_parameters(petab_problem *P, loader *L, model *m, int *np_out, c
         if (scale != SCALE_LIN && !(nominal > 0.0 && lo >= 0.0))
             return errf(err, errlen, "%s: line %d: '%s': a log-scale parameter needs a "
                         "positive nominal value and non-negative bounds", t->path, t->line[r], id);
+        prior_kind prior = PRIOR_NONE;
+        double pa = 0.0, pb = 0.0;
+        if (read_prior(t, r, cprior, cprior_par, id, &prior, &pa, &pb, err, errlen) != 0)
+            return -1;
         P->sym[i].theta = np;
         if (m) {
             model_set_param(m, np, id, (param_scale)scale, to_scale(scale, nominal),
                             to_scale(scale, lo), to_scale(scale, hi));
+            m->params[np].prior = prior;
+            m->params[np].prior_a = pa;
+            m->params[np].prior_b = pb;
         }
         np++;
     }
@@ -434,9 +464,14 @@ static int read_measurements(petab_problem *P, loader *L, char *err, size_t errl
                  w->time < 0)
             status = errf(err, errlen, "%s: line %d: time '%s' is not a number >= 0", t->path,
                           t->line[r], petab_tsv_get(t, r, ctime));
-        else if (isinf(w->time))
+        else if (r > 0 && !isinf(w->time) != !isinf(rows[0].time))
             status = errf(err, errlen, "%s: line %d: measurements at time inf (steady-state "
-                          "data) are not supported", t->path, t->line[r]);
+                          "data) are supported only when every measurement is at time inf",
+                          t->path, t->line[r]);
+        else if (isinf(w->time) && *pid)
+            status = errf(err, errlen, "%s: line %d: measurements at time inf (steady-state "
+                          "data) after a pre-equilibration are not supported", t->path,
+                          t->line[r]);
         else if (!parse_number(petab_tsv_get(t, r, cval), &value) || !isfinite(value))
             status = errf(err, errlen, "%s: line %d: measurement '%s' is not a finite number",
                           t->path, t->line[r], petab_tsv_get(t, r, cval));
@@ -463,6 +498,11 @@ static int read_measurements(petab_problem *P, loader *L, char *err, size_t errl
     }
     if (status == 0 && L->preeq >= 0)
         L->cond_used[L->preeq] = 1;
+    P->steady_data = status == 0 && isinf(rows[0].time);
+    if (P->steady_data && L->nmcond > 1)
+        status = errf(err, errlen, "%s: measurements at time inf (steady-state data) are "
+                      "supported in one simulation condition only, not %d", t->path,
+                      L->nmcond);
     if (status != 0) {
         free(rows);
         return -1;
@@ -542,8 +582,9 @@ static int fill_conditions(petab_problem *P, loader *L, model *m, char *err, siz
             int ti = -1;
             for (int q = first; q < last; q++) {
                 const mrow *w = &rows[q];
+                /* steady-state data: observed at t0, where x0 is the steady state */
                 if (q == first || w->time != rows[q - 1].time)
-                    mc->times[++ti] = w->time;
+                    mc->times[++ti] = isinf(w->time) ? 0.0 : w->time;
                 double v;
                 parse_number(petab_tsv_get(t, w->row, cval), &v);
                 const int tr = P->obs[w->obs].transform;
@@ -561,6 +602,7 @@ static int fill_conditions(petab_problem *P, loader *L, model *m, char *err, siz
 
 static void record(petab_problem *P, const ptrans *T, expr_graph *g)
 {
+    P->uses_time |= T->uses_time;
     if (T->err[0] && !P->err[0])
         snprintf(P->err, sizeof P->err, "%s", T->err);
     if (T->err[0])
@@ -927,7 +969,15 @@ int petab_model_create(model *m, const char *path, char *err, size_t errlen)
     m->observables = petab_observables;
     m->sigma = petab_sigma;
     m->loss_term = P->any_nonlinear_noise ? petab_loss_term : NULL;
-    if (L.preeq >= 0) {
+    if (P->steady_data) {
+        /* the observables at the steady state reached in the (one) simulation condition:
+         * x0 is that steady state (Newton from the model's initial values, derivatives by
+         * implicit differentiation: core/model/model_x0.c), observed at t0 */
+        m->initial = NULL;
+        m->steady_guess = petab_initial;
+        fill_constants(P, &L, L.mcond_row[0], m->steady_constants);
+        m->tf = 1.0;   /* a time span for the solvers; the state stays at the steady state */
+    } else if (L.preeq >= 0) {
         m->initial = NULL;
         m->steady_guess = petab_initial;
         fill_constants(P, &L, L.preeq, m->steady_constants);
@@ -955,6 +1005,17 @@ int petab_model_create(model *m, const char *path, char *err, size_t errlen)
         m->initial = petab_initial;
     }
     status = trial_build(m, m->nc, err, errlen);
+    const int laws = status == 0 && P->steady_data ? petab_conserved_totals(P) : 0;
+    if (laws != 0 && status == 0)
+        status = errf(err, errlen, "%s: measurements at time inf (steady-state data) need an "
+                      "isolated steady state; the reactions of %s conserve %d total%s, so the "
+                      "steady state depends on the initial totals and the rate Jacobian is "
+                      "singular (not supported)", L.files.measurements, L.files.sbml, laws,
+                      laws == 1 ? "" : "s");
+    if (status == 0 && P->steady_data && P->uses_time)
+        status = errf(err, errlen, "%s: measurements at time inf (steady-state data) need "
+                      "dynamics and observables that do not depend on time; this model's do",
+                      L.files.measurements);
 done:
     if (!m->data)
         problem_free(P);

@@ -29,8 +29,12 @@ broken number; sed -i 's/^k\tlog\t0.001\t100\t0.7/k\tlog\t0.001\t100\tabc/' numb
 run "number/parameters.tsv: line 2: 'k': nominalValue is not a finite number" number
 broken scale; sed -i 's/^k\tlog\t/k\tlog2\t/' scale/parameters.tsv
 run "scale/parameters.tsv: line 2: 'k': parameterScale must be lin, log or log10" scale
-broken prior; sed -i '1s/$/\tobjectivePriorType/; 2s/$/\tnormal/' prior/parameters.tsv
-run "prior/parameters.tsv: line 2: objective priors are not supported" prior
+broken prior; sed -i '1s/$/\tobjectivePriorType/; 2s/$/\tgamma/' prior/parameters.tsv
+run "prior/parameters.tsv: line 2: 'k': objectivePriorType 'gamma' is not one of" prior
+broken priorpar; sed -i '1s/$/\tobjectivePriorType\tobjectivePriorParameters/; 2s/$/\tnormal\t1/' priorpar/parameters.tsv
+run "priorpar/parameters.tsv: line 2: 'k': objectivePriorParameters must be two numbers" priorpar
+broken priorsd; sed -i '1s/$/\tobjectivePriorType\tobjectivePriorParameters/; 2s/$/\tlaplace\t1;-2/' priorsd/parameters.tsv
+run "priorsd/parameters.tsv: line 2: 'k': laplace prior: its scale \(the second parameter\) must be positive" priorsd
 
 broken sbml; sed -i 's|</listOfSpecies>|</listOfSpeciess>|' sbml/toy.xml
 run "sbml/toy.xml: malformed SBML" sbml
@@ -53,7 +57,20 @@ run "override/measurements.tsv: line 13: noiseParameters: unknown parameter 'sig
 broken target; printf 'conditionId\tconditionName\tnope\nc0\t\t1\n' > target/conditions.tsv
 run "target/conditions.tsv: column 'nope': unknown id" target
 broken steady; sed -i '2s/\t1\t\t$/\tinf\t\t/' steady/measurements.tsv
-run "steady/measurements.tsv: line 2: measurements at time inf \(steady-state data\) are not supported" steady
+run "steady/measurements.tsv: line 3: measurements at time inf \(steady-state data\) are supported only when every measurement is at time inf" steady
+rm -rf steadyt; cp -r "$ODEGRAD_SOURCE/tests/petab/steady" steadyt
+sed -i 's/scale \* A/scale * A * time/' steadyt/observables.tsv
+run "steadyt/measurements.tsv: measurements at time inf \(steady-state data\) need dynamics and observables that do not depend on time" steadyt
+# the steady toy's four reactions turned into conversions between A and B (B -> A, A -> B,
+# A -> B, B -> A): they conserve A + B, so its steady state is not isolated
+rm -rf steadyc; cp -r "$ODEGRAD_SOURCE/tests/petab/steady" steadyc
+ref() { printf '<speciesReference species="%s" stoichiometry="1" constant="true"/>' "$1"; }
+sed -i -e "/id=\"make_A\"/,/<\/reaction>/ s|<listOfProducts>|<listOfReactants>$(ref B)</listOfReactants><listOfProducts>|" \
+  -e "/id=\"lose_A\"/,/<\/reaction>/ s|</listOfReactants>|</listOfReactants><listOfProducts>$(ref B)</listOfProducts>|" \
+  -e "/id=\"make_B\"/,/<\/reaction>/ s|<listOfProducts>|<listOfReactants>$(ref A)</listOfReactants><listOfProducts>|" \
+  -e "/id=\"lose_B\"/,/<\/reaction>/ s|</listOfReactants>|</listOfReactants><listOfProducts>$(ref A)</listOfProducts>|" \
+  steadyc/steady.xml
+run "steadyc/measurements.tsv: measurements at time inf \(steady-state data\) need an isolated steady state; the reactions of .*steady.xml conserve 1 total, so" steadyc
 
 # unsupported SBML: a state-triggered event; an event with a delay; a switch on the state
 broken event; sed -i 's|</listOfReactions>|</listOfReactions><listOfEvents><event id="kick" useValuesFromTriggerTime="true"><trigger initialValue="true" persistent="true"><math xmlns="http://www.w3.org/1998/Math/MathML"><apply><gt/><ci>A</ci><cn>1</cn></apply></math></trigger><listOfEventAssignments><eventAssignment variable="A"><math xmlns="http://www.w3.org/1998/Math/MathML"><cn>1</cn></math></eventAssignment></listOfEventAssignments></event></listOfEvents>|' event/toy.xml
