@@ -7,6 +7,7 @@
  * The tournament is an ordinary study: its spec is written to DIR/advise-<model>.spec (and
  * advise-<model>-hessian.spec), its rows to DIR/advise-<model>.csv, so `odegrad summary
  * --study advise-<model>` shows it again. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,8 +105,12 @@ static int tournament(const cli_env *env, const advise_request *rq, method_want 
 {
     char err[1024], token[512], study[600], spec_path[4096], csv[4096];
     const int hessian = want == WANT_HESSIAN;
-    snprintf(study, sizeof study, "advise-%s%s", file_token(rq->model, token, sizeof token),
-             hessian ? "-hessian" : "");
+    /* a study name holds only letters, digits, '.', '_' and '-' (spec.h) */
+    file_token(rq->model, token, sizeof token);
+    for (char *c = token; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '.' && *c != '_' && *c != '-')
+            *c = '_';
+    snprintf(study, sizeof study, "advise-%s%s", token, hessian ? "-hessian" : "");
     snprintf(spec_path, sizeof spec_path, "%s/%s.spec", rq->results, study);
     if (write_spec(rq, spec_path, study, want, err, sizeof err) != 0)
         return cli_failure(env, "advise", "%s", err);
