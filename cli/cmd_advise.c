@@ -6,7 +6,8 @@
  *
  * The tournament is an ordinary study: its spec is written to DIR/advise-<model>.spec (and
  * advise-<model>-hessian.spec), its rows to DIR/advise-<model>.csv, so `odegrad summary
- * --study advise-<model>` shows it again. */
+ * --study advise-<model>` shows it again (<model>: the name with every character a study name
+ * may not hold made '_', cut to its last 48). */
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -110,7 +111,10 @@ static int tournament(const cli_env *env, const advise_request *rq, method_want 
     for (char *c = token; *c; c++)
         if (!isalnum((unsigned char)*c) && *c != '.' && *c != '_' && *c != '-')
             *c = '_';
-    snprintf(study, sizeof study, "advise-%s%s", token, hessian ? "-hessian" : "");
+    /* ... and at most 63 of them: a long path keeps its end, the model's own name */
+    const size_t room = 63 - strlen("advise-") - strlen("-hessian"), len = strlen(token);
+    const char *tail = len > room ? token + len - room : token;
+    snprintf(study, sizeof study, "advise-%s%s", tail, hessian ? "-hessian" : "");
     snprintf(spec_path, sizeof spec_path, "%s/%s.spec", rq->results, study);
     if (write_spec(rq, spec_path, study, want, err, sizeof err) != 0)
         return cli_failure(env, "advise", "%s", err);
