@@ -1,7 +1,7 @@
 # `odegrad advise`: the tournament on freefall (closed-form gradient, so every error is measured
 # exactly) prints one row per gradient backend of the registry and a recommendation within the
-# target; a time limit nobody can meet gives exit 1 with every backend's reason; bad input is
-# one line, exit 2, and nothing written.
+# target; a time limit nobody can meet gives exit 1 with every backend's reason; without a
+# reference the errors are said to be unmeasured; bad input is one line, exit 2, nothing written.
 source "$ODEGRAD_SOURCE/tests/cli/lib.sh"
 cd "$work"
 
@@ -50,6 +50,12 @@ for b in $backends; do
   grep -Eq "^$b .*out of the time limit \(killed after" late.txt && pass || fail "advise, 1 ms limit: $b's reason"
 done
 grep -q "^recommendation for the gradient: none" late.txt && pass || fail "advise, 1 ms limit: a recommendation"
+
+# no reference in time (rafmekerk has no closed form): errors unmeasured, said so, exit 0
+"$ODEGRAD" advise --model rafmekerk --reference-time-limit 0.001 --time-limit 2 --repeats 1 --results r > noref.txt 2>/dev/null
+status=$?
+[[ $status == 0 ]] && grep -q "^recommendation for the gradient: no error could be measured (no reference); the fastest that ran is [a-z]* .*its accuracy unchecked$" noref.txt &&
+  ! grep -q "within the target" noref.txt && pass || fail "advise without a reference: exit $status: $(cat noref.txt)"
 
 # bad input: one line, exit 2, nothing written (not even the default scratch/)
 expect_error 2 "^odegrad advise: unknown model 'nosuch'" -- advise --model nosuch
