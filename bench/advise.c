@@ -120,6 +120,13 @@ void advise_reason(const advise_ranking *r, const advise_entry *e, char *out, si
     char a[32], b[32];
     switch (e->verdict) {
     case ADVISE_WINNER:
+        for (int i = 0; r->outcome == ADVISE_RECOMMENDED && i < r->n; i++)
+            if (r->entries[i].verdict == ADVISE_MORE_MEMORY && r->entries[i].seconds < e->seconds) {
+                /* it won the tie on memory */
+                snprintf(out, len, "recommended: within the target, as fast as the fastest (within "
+                         "%.0f%%) and the fewest bytes", 100 * ADVISE_TIE);
+                return;
+            }
         snprintf(out, len, r->outcome == ADVISE_RECOMMENDED ? "recommended: the fastest within the target"
                            : r->outcome == ADVISE_NONE_ACCURATE ? "the most accurate, but above the target"
                                                                 : "the fastest; its error was not measured");

@@ -79,6 +79,8 @@ static void test_rule(void)
           "lean wins (tie on time, fewer bytes), got %s", r.entries[0].group->backend);
     const advise_entry *e;
     char why[512];
+    advise_reason(&r, &r.entries[0], why, sizeof why);
+    CHECK(strstr(why, "the fewest bytes") != NULL, "lean won on memory: %s", why);
     CHECK((e = entry(&r, "fastbad")) && e->verdict == ADVISE_INACCURATE, "fastbad is too inaccurate");
     if (e) {
         advise_reason(&r, e, why, sizeof why);
