@@ -17,9 +17,10 @@ extern const cli_command cmd_list, cmd_grad, cmd_hess, cmd_bench, cmd_case, cmd_
 extern const cli_command cmd_train, cmd_microbench;
 extern const cli_command cmd_fit, cmd_fit_start, cmd_profile;
 extern const cli_command cmd_trajectory;
+extern const cli_command cmd_advise;
 
 static const cli_command *const commands[] = {
-    &cmd_list, &cmd_grad, &cmd_hess, &cmd_bench, &cmd_summary, &cmd_compare, &cmd_case, &cmd_reference,
+    &cmd_list, &cmd_grad, &cmd_hess, &cmd_advise, &cmd_bench, &cmd_summary, &cmd_compare, &cmd_case, &cmd_reference,
     &cmd_train, &cmd_microbench,
     &cmd_fit, &cmd_fit_start, &cmd_profile,
     &cmd_trajectory,
