@@ -99,13 +99,20 @@ run_models() {
   for m in "$@"; do
     mkdir -p "$parts/$m"
     names=${PARAMS:-$(parameter_names "$m" "$(known_optimum "$m")" | paste -sd,)}
-    local first=1 profile_tsv=$parts/$m/profile.tsv ci=$parts/$m/ci.tsv
+    local first=1 profile_tsv=$parts/$m/profile.tsv ci=$parts/$m/ci.tsv failed=$parts/$m/failed.tsv
     : > "$profile_tsv"
     rm -f "$ci"
+    printf 'parameter\tkind\thessian\treason\n' > "$failed"
     for param in ${names//,/ }; do
       for kind in optimisation integration; do
-        profile_part "$m" soadjoint "$param" "$kind"
         local d=$parts/$m/soadjoint-$param-$kind
+        # a profile that fails is a row of the failures file (with odegrad's message), and
+        # the others go on
+        if ! profile_part "$m" soadjoint "$param" "$kind"; then
+          printf '%s\t%s\tsoadjoint\t%s\n' "$param" "$kind" \
+            "$(tr '\n\t' '  ' < "$d.failed/error.txt" | sed 's/ *$//')" >> "$failed"
+          continue
+        fi
         # the figure's blocks, two blank lines apart; the interval rows under one header
         if [[ $first == 0 ]]; then printf '\n\n' >> "$profile_tsv"; fi
         cat "$d/part--$m.profile.tsv" >> "$profile_tsv"
@@ -117,7 +124,8 @@ run_models() {
     cp "$profile_tsv" "$results/profile--$m.profile.tsv"
     cp "$ci" "$results/profile--$m.ci.tsv"
     cp "$parts/$m/optimum.tsv" "$results/profile--$m.optimum.tsv"
-    say "$m: results/profile--$m.{profile,ci,optimum}.tsv"
+    cp "$failed" "$results/profile--$m.failed.tsv"
+    say "$m: results/profile--$m.{profile,ci,optimum,failed}.tsv"
   done
 }
 
