@@ -9,7 +9,64 @@
 #include "command.h"
 #include "registry.h"
 
-static const args_opt list_options[] = { { NULL, NULL, NULL, 0 } };
+static const args_opt list_options[] = {
+    { "model", "M", "describe one model instead (any model name, or petab:PATH): sizes, time "
+                    "span, default tolerances, parameters with scale, nominal value and bounds, "
+                    "states and observables", 0 },
+    { NULL, NULL, NULL, 0 }
+};
+
+static const char *scale_name(param_scale s)
+{
+    return s == SCALE_LOG10 ? "log10" : s == SCALE_LN ? "ln" : "lin";
+}
+
+/* names in rows of at most ~90 characters */
+static void list_names(FILE *f, const char *title, char (*names)[MODEL_NAME_LEN], int n)
+{
+    fprintf(f, "\n%s (%d):", title, n);
+    int col = 90;
+    for (int i = 0; i < n; i++) {
+        const int len = (int)strlen(names[i]) + 1;
+        if (col + len > 90) {
+            fprintf(f, "\n ");
+            col = 1;
+        }
+        fprintf(f, " %s", names[i]);
+        col += len;
+    }
+    fprintf(f, "\n");
+}
+
+static int describe_model(const cli_env *env, const char *name)
+{
+    char err[1024];
+    model *m = model_create(name, err, sizeof err);
+    if (!m)
+        return cli_usage_error(env, "list", "%s", err);
+    FILE *f = env->out;
+    fprintf(f, "model %s: %s\n", m->name, m->summary ? m->summary : "");
+    fprintf(f, "states nx %d, parameters np %d, observables ny %d, constants %d, conditions %d, "
+               "data points %d\n", m->nx, m->np, m->ny, m->nc, m->ncond, model_count_data(m));
+    fprintf(f, "time span [%g, %g]; default rtol %g, atol %g; %s; %s%s\n", m->t0, m->tf, m->rtol,
+            m->atol, m->stiff ? "marked stiff" : "not marked stiff",
+            m->initial_prog ? "initial state given" : "initial state: a steady state",
+            m->nbreak ? "; time breakpoints (only backends that carry their jumps run it)" : "");
+    if (m->nbreak)
+        fprintf(f, "time breakpoints: %d\n", m->nbreak);
+    fprintf(f, "\nparameters (θ on its scale; bounds on the same scale):\n");
+    fprintf(f, "  %-32s %-6s %14s %14s %14s  %s\n", "name", "scale", "nominal", "lower", "upper",
+            "prior");
+    for (int i = 0; i < m->np; i++) {
+        const model_param *q = &m->params[i];
+        fprintf(f, "  %-32s %-6s %14.8g %14.8g %14.8g  %s\n", q->name, scale_name(q->scale),
+                q->nominal, q->lower, q->upper, q->prior == PRIOR_NONE ? "-" : "yes");
+    }
+    list_names(f, "states", m->state_names, m->nx);
+    list_names(f, "observables", m->obs_names, m->ny);
+    model_destroy(m);
+    return CLI_OK;
+}
 
 static void list_models(FILE *f)
 {
@@ -96,11 +153,14 @@ static int list_run(const cli_env *env, int argc, char **argv)
     if (args_scan(tables, 0, argc, argv, 1, &a, err, sizeof err) != 0)
         return cli_usage_error(env, "list", "%s", err);
     if (a.help) {
-        args_help(env->out, "odegrad list",
+        args_help(env->out, "odegrad list [--model M]",
                   "Lists the models (states nx, parameters np, conditions, data points) and the\n"
-                  "backends with their capabilities and options.", tables);
+                  "backends with their capabilities and options; with --model, describes one.",
+                  tables);
         return CLI_OK;
     }
+    if (args_has(&a, "model"))
+        return describe_model(env, args_get(&a, "model"));
     list_models(env->out);
     list_backends(env->out);
     list_integrators(env->out);

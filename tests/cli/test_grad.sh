@@ -15,6 +15,13 @@ done
 grep -Eq "^  freefall +2 +2 +1 +100 " list.txt && pass || fail "list: freefall nx 2 np 2, 1 condition, 100 data"
 grep -Eq "^  fd +\[gradient" list.txt && pass || fail "list: fd with its capabilities"
 grep -q -- "--opt scheme=<central|forward> (default central)" list.txt && pass || fail "list: fd's options"
+# list --model: one model described, a PEtab problem too; an unknown one is a usage error
+"$ODEGRAD" list --model jakstat > model.txt || fail "list --model jakstat failed"
+grep -Eq "^states nx 9, parameters np 17, " model.txt && pass || fail "list --model: jakstat's sizes"
+grep -Eq "^  p1 +log10 " model.txt && pass || fail "list --model: p1 with its scale"
+"$ODEGRAD" list --model "petab:$ODEGRAD_SOURCE/models/petab/collection/Boehm_JProteomeRes2014" > petab.txt &&
+  grep -Eq "^states nx 8, parameters np 9, " petab.txt && pass || fail "list --model petab:Boehm"
+expect_error 2 "^odegrad list: unknown model 'nosuch'" -- list --model nosuch
 
 # grad, table: loss, both gradient entries, the error against the closed form
 "$ODEGRAD" grad --model freefall --method forward --rtol 1e-10 > table.txt || fail "grad table"
