@@ -2,6 +2,7 @@
 #include "compute.h"
 
 #include <errno.h>
+#include <math.h>
 #include <glob.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,8 +21,53 @@ static const args_opt compute_format_option[] = {
       "of forward at rtol 1e-12 and 1e-10, adjoint (and interp, tape), with its estimated "
       "accuracy (several times the backend's cost); none: nothing; "
       "FILE: a reference cache (odegrad reference / bench)", 0 },
+    { "check-tolerance", "E",
+      "run the backend again at rtol/100 and atol/100 (the backward ones too) and fail (exit 1) "
+      "when the result moves by more than E relative (2-norm), e.g. 1e-3: a gradient that the "
+      "solver's tolerance still moves is not printed; the distance is the tolerance_check "
+      "metric", 0 },
     { NULL, NULL, NULL, 0 }
 };
+
+/* ‖a − b‖₂ / ‖b‖₂ (‖a − b‖₂ when b = 0) */
+static double relative_distance(const double *a, const double *b, int n)
+{
+    double d = 0.0, s = 0.0;
+    for (int i = 0; i < n; i++) {
+        d += (a[i] - b[i]) * (a[i] - b[i]);
+        s += b[i] * b[i];
+    }
+    return s > 0.0 ? sqrt(d / s) : sqrt(d);
+}
+
+/* --check-tolerance: the run again at tolerances 100x tighter; the distance of its result
+ * (gradient, Hessian or H·v) from the run's into *distance.  METHOD_OK, or the tighter run's
+ * failure with its message in err. */
+static method_status tolerance_distance(const cli_request *rq, const method_result *r,
+                                        double *distance, char *err, size_t errlen)
+{
+    const model *m = rq->model;
+    method_options o = rq->opts;
+    o.rtol = method_rtol(&rq->opts, m) / 100.0;
+    o.atol = method_atol(&rq->opts, m) / 100.0;
+    o.rtol_b = method_rtol_b(&rq->opts, m) / 100.0;
+    o.atol_b = method_atol_b(&rq->opts, m) / 100.0;
+    method_result t;
+    const method_status st = method_run(rq->type, m, rq->theta, &o, &t);
+    if (st != METHOD_OK) {
+        snprintf(err, errlen, "the check at rtol %g failed: %s", o.rtol, t.error);
+    } else {
+        const int np = m->np;
+        double d = relative_distance(r->gradient, t.gradient, np);
+        if (r->hessian && t.hessian)
+            d = fmax(d, relative_distance(r->hessian, t.hessian, np * np));
+        if (r->hvp && t.hvp)
+            d = fmax(d, relative_distance(r->hvp, t.hvp, np));
+        *distance = d;
+    }
+    method_result_free(&t);
+    return st;
+}
 
 /* where `auto` looks for cached references: the studies' caches in the default results */
 #define COMPUTE_REFERENCE_GLOB "results/*.ref.tsv"
@@ -117,14 +163,29 @@ static int report_with_prior(const cli_env *env, const compute_command *c, cli_r
 
 /* run the request and print the result with its measurements */
 static int compute_report(const cli_env *env, const compute_command *c, cli_request *rq,
-                          out_format fmt, const char *reference_mode)
+                          out_format fmt, const char *reference_mode, double check_limit)
 {
     method_result r;
     method_status status = method_run(rq->type, rq->model, rq->theta, &rq->opts, &r);
     int code = CLI_OK;
+    double moved = NAN;
+    char message[700];
+    snprintf(message, sizeof message, "%s", r.error);
+    if (status == METHOD_OK && check_limit > 0.0) {
+        const method_status cs = tolerance_distance(rq, &r, &moved, message, sizeof message);
+        if (cs != METHOD_OK) {
+            status = cs;
+        } else if (!(moved <= check_limit)) {
+            status = METHOD_ESOLVER;
+            snprintf(message, sizeof message, "%s: the result moves by %.3g (relative) when rtol "
+                     "and atol are divided by 100, more than --check-tolerance %g: it is "
+                     "dominated by integration error; give a smaller --rtol and --atol",
+                     rq->type->name, moved, check_limit);
+        }
+    }
     if (status != METHOD_OK) {
         code = exit_code(status);
-        fprintf(env->err, "odegrad %s: %s\n", c->name, r.error);
+        fprintf(env->err, "odegrad %s: %s\n", c->name, message);
     } else {
         reference ref;
         metric_list metrics = { 0, 0, NULL };
@@ -134,7 +195,8 @@ static int compute_report(const cli_env *env, const compute_command *c, cli_requ
         if (obtain_reference(&ref, rq, reference_mode, err, sizeof err) != 0)
             code = cli_failure(env, c->name, "%s", err);
         else if (metrics_of_result(&metrics, rq->model, &rq->opts, &r, &ref) != 0 ||
-            metrics_add(&metrics, "peak_rss", peak_rss, "bytes") != 0) {
+            metrics_add(&metrics, "peak_rss", peak_rss, "bytes") != 0 ||
+            (!isnan(moved) && metrics_add(&metrics, "tolerance_check", moved, "1") != 0)) {
             code = cli_failure(env, c->name, "out of memory");
         } else {
             code = report_with_prior(env, c, rq, fmt, &r, &ref, &metrics);
@@ -168,13 +230,22 @@ int compute_run(const cli_env *env, const compute_command *c, int argc, char **a
         access(mode, R_OK) != 0)
         return cli_usage_error(env, c->name, "--reference is auto, compute, none or a readable "
                                "reference cache, not '%s'", mode);
+    double check_limit = 0.0;
+    const char *check = args_get(&a, "check-tolerance");
+    if (check) {
+        char *end = NULL;
+        check_limit = strtod(check, &end);
+        if (!end || *end || end == check || !(check_limit > 0.0) || !isfinite(check_limit))
+            return cli_usage_error(env, c->name, "--check-tolerance needs a positive number "
+                                   "(a relative distance, e.g. 1e-3), not '%s'", check);
+    }
     const method_want want = c->directions && args_has(&a, "direction") ? WANT_HVP : c->want;
     cli_request rq;
     int code;
     if (request_open(&rq, &a, want, err, sizeof err) != 0)
         code = cli_usage_error(env, c->name, "%s", err);
     else
-        code = compute_report(env, c, &rq, fmt, args_get(&a, "reference"));
+        code = compute_report(env, c, &rq, fmt, args_get(&a, "reference"), check_limit);
     request_close(&rq);
     return code;
 }

@@ -306,6 +306,10 @@ static void report_table(FILE *f, const run_report *rep)
         format_bytes(more, sizeof more, rss);
         fprintf(f, "%-20s %s (whole process)\n", "peak RSS", more);
     }
+    double moved = metrics_get(rep->metrics, "tolerance_check");
+    if (!isnan(moved))
+        fprintf(f, "%-20s the result moves by %.2g (relative) at rtol and atol / 100\n",
+                "tolerance check", moved);
     for (int i = 0; i < r->nextra && i < METHOD_MAX_EXTRA; i++)
         fprintf(f, "%-20s %s = %.6g %s\n", i ? "" : "extras", r->extra[i].name,
                 r->extra[i].value, r->extra[i].unit);

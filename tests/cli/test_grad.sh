@@ -15,6 +15,14 @@ done
 grep -Eq "^  freefall +2 +2 +1 +100 " list.txt && pass || fail "list: freefall nx 2 np 2, 1 condition, 100 data"
 grep -Eq "^  fd +\[gradient" list.txt && pass || fail "list: fd with its capabilities"
 grep -q -- "--opt scheme=<central|forward> (default central)" list.txt && pass || fail "list: fd's options"
+# --check-tolerance: the run again at tolerances 100x tighter; a result that moves more than
+# the limit is not printed (exit 1, one line), one that holds carries the distance
+"$ODEGRAD" grad --model freefall --method adjoint --check-tolerance 1e-3 --format csv > check.csv &&
+  grep -Eq "^freefall,adjoint,[^,]*,tolerance_check,[0-9.e-]+,1$" check.csv && pass ||
+  fail "--check-tolerance: no tolerance_check row"
+expect_error 1 "^odegrad grad: forward: the result moves by [0-9.e+-]+ \\(relative\\) when rtol and atol are divided by 100, more than --check-tolerance 1e-09" -- grad --model freefall --method forward --rtol 1e-4 --check-tolerance 1e-9
+expect_error 2 "^odegrad grad: --check-tolerance needs a positive number" -- grad --model freefall --method forward --check-tolerance -1
+
 # list --model: one model described, a PEtab problem too; an unknown one is a usage error
 "$ODEGRAD" list --model jakstat > model.txt || fail "list --model jakstat failed"
 grep -Eq "^states nx 9, parameters np 17, " model.txt && pass || fail "list --model: jakstat's sizes"
