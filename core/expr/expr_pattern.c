@@ -86,7 +86,8 @@ static int append(pattern_pass *pp, node_sets *out, int e, int size, int *cap)
         out->idx = grown;
         *cap = ncap;
     }
-    memcpy(out->idx + at, pp->buf, sizeof(int) * (size_t)size);
+    if (size > 0)   /* an empty set: no copy (out->idx may still be NULL) */
+        memcpy(out->idx + at, pp->buf, sizeof(int) * (size_t)size);
     out->start[e + 1] = at + size;
     pp->held += size;
     return pp->held > pp->cap ? -2 : 0;
