@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "format.h"
+#include "metrics.h"
 #include "refcache.h"
 #include "request.h"
 #include "model_prior.h"
@@ -29,17 +30,6 @@ static const args_opt compute_format_option[] = {
     { NULL, NULL, NULL, 0 }
 };
 
-/* ‖a − b‖₂ / ‖b‖₂ (‖a − b‖₂ when b = 0) */
-static double relative_distance(const double *a, const double *b, int n)
-{
-    double d = 0.0, s = 0.0;
-    for (int i = 0; i < n; i++) {
-        d += (a[i] - b[i]) * (a[i] - b[i]);
-        s += b[i] * b[i];
-    }
-    return s > 0.0 ? sqrt(d / s) : sqrt(d);
-}
-
 /* --check-tolerance: the run again at tolerances 100x tighter; the distance of its result
  * (gradient, Hessian or H·v) from the run's into *distance.  METHOD_OK, or the tighter run's
  * failure with its message in err. */
@@ -58,11 +48,11 @@ static method_status tolerance_distance(const cli_request *rq, const method_resu
         snprintf(err, errlen, "the check at rtol %g failed: %s", o.rtol, t.error);
     } else {
         const int np = m->np;
-        double d = relative_distance(r->gradient, t.gradient, np);
+        double d = metrics_rel_error(r->gradient, t.gradient, np);
         if (r->hessian && t.hessian)
-            d = fmax(d, relative_distance(r->hessian, t.hessian, np * np));
+            d = fmax(d, metrics_rel_error(r->hessian, t.hessian, np * np));
         if (r->hvp && t.hvp)
-            d = fmax(d, relative_distance(r->hvp, t.hvp, np));
+            d = fmax(d, metrics_rel_error(r->hvp, t.hvp, np));
         *distance = d;
     }
     method_result_free(&t);
