@@ -73,8 +73,12 @@ profile_part() {
   # a 5th argument: the corrector's tolerance instead of GTOL (a part of its own)
   if [[ -n ${5:-} ]]; then dir=$dir-gtol$5; gtol=(--gtol "$5"); fi
   [[ -s $dir/part--$m.ci.tsv ]] && return 0
-  local start=(--theta "$(known_optimum "$m")")
-  [[ -s $parts/$m/optimum.tsv ]] && start=(--theta "$(optimum_theta "$parts/$m/optimum.tsv")" --no-fit)
+  local start
+  if [[ -s $parts/$m/optimum.tsv ]]; then
+    start=(--theta "$(optimum_theta "$parts/$m/optimum.tsv")" --no-fit)
+  else   # the first part refits from the best known optimum (read from the fit study once)
+    start=(--theta "$(known_optimum "$m")")
+  fi
   say "$m: $kind profile of $param with $hessian"
   rm -rf "$dir.tmp" "$dir.failed"
   mkdir -p "$dir.tmp"
