@@ -34,6 +34,7 @@
  * workspaces; under budget_bytes the checkpoints and two segments, plus 8 bytes per step. */
 #include "ddcommon.h"
 #include "integrator.h"
+#include "stiffness.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -101,9 +102,7 @@ typedef struct {
     size_t solver_bytes;       /* the backward solver's, as charged */
     /* solver=auto on a model hinted stiff: the stiffness test of the forward pass */
     int detect, stiff;
-    double *Jd, *pw;           /* n×n Jacobian, 2n power-iteration vectors */
-    double rho_jac;            /* the last power-iteration estimate of |λ_max(f_x)| */
-    long stiff_run, nonstiff_run;
+    stiffness_test stiffness;  /* on the whole state, its work space in scratch */
     /* budget_bytes > 0: the forward pass keeps checkpoints, segments are recomputed */
     double budget;
     long nsteps;               /* forward steps of the condition (budget: from R->grid) */
@@ -375,69 +374,16 @@ refused:
     return -1;
 }
 
-/* Hairer's stiffness test for explicit Runge–Kutta (Solving ODEs II, §IV.2; DOPRI5's): the
- * last two stages are both at t_next, so ρ = ‖K_s − K_{s−1}‖ / ‖Y_s − Y_{s−1}‖ estimates the
- * Lipschitz constant along their difference and h·ρ near the stability boundary (3.25 for
- * these methods) means the step is limited by stability, not accuracy.  Fifteen such accepted
- * steps without six ordinary ones in between: the model is stiff here. */
+/* the stiffness test of solver=auto on a model hinted stiff (stiffness.h) */
 static int interp_stiffness(interp_run_t *A, const rk_step_view *v)
 {
-    const int s = v->stages, n = A->n;
-    double dk = 0.0, dy = 0.0;
-    for (int m = 0; m < n; m++) {
-        const double a = v->K[s - 1][m] - v->K[s - 2][m], b = v->Y[s - 1][m] - v->Y[s - 2][m];
-        dk += a * a;
-        dy += b * b;
-    }
-    double rho = dy > 0.0 ? sqrt(dk / dy) : 0.0;
-    if (v->index % 20 == 0 && A->Jd) {
-        /* the stage estimate sees only the directions the solution excites, and a damped
-         * stiff mode hardly shows in it: every 20 steps also a power iteration on f_x (eight
-         * products of the dense Jacobian at x_k) */
-        dd_run *R = A->R;
-        if (R->sys.jac(v->t, v->x, A->Jd, R->sys.ctx) == 0) {
-            double *p = A->pw, *q = A->pw + n, norm = 0.0;
-            for (int m = 0; m < n; m++)
-                p[m] = 1.0 + 0.1 * m / n;
-            for (int it = 0; it < 8; it++) {
-                double qq = 0.0, pp = 0.0;
-                for (int i = 0; i < n; i++) {
-                    double acc = 0.0;
-                    for (int j = 0; j < n; j++)
-                        acc += A->Jd[(size_t)i * n + j] * p[j];
-                    q[i] = acc;
-                    qq += acc * acc;
-                    pp += p[i] * p[i];
-                }
-                norm = pp > 0.0 ? sqrt(qq / pp) : 0.0;
-                if (!(qq > 0.0))
-                    break;
-                for (int m = 0; m < n; m++)
-                    p[m] = q[m] / sqrt(qq);
-            }
-            A->rho_jac = norm;
-        }
-    }
-    if (A->rho_jac > rho)
-        rho = A->rho_jac;
-    const double tf = model_ctx_model(A->R->ctx)->tf;
-    if (v->h * rho > 3.25) {
-        A->nonstiff_run = 0;
-        /* stiff, but is it worth a switch?  Only when the stability-limited steps still to
-         * take, ρ(tf − t)/3.25, pass 10⁴: a Rosenbrock step (Jacobian, LU, both passes) cost
-         * 26× a Tsit5 step on jakstat, and there at rtol 1e-4 the test fires on Tsit5's
-         * 284 steps, which Rosenbrock replaced by 453 — 40× slower and 1000× less accurate. */
-        if (++A->stiff_run >= 15 && rho * (tf - v->t_next) / 3.25 > 1e4) {
-            A->stiff = 1;
-            snprintf(A->R->error, sizeof A->R->error,
-                     "interp: %s is stiff at t = %.6g (stability-limited steps)", A->rk->name,
-                     v->t_next);
-            return -1;
-        }
-    } else if (++A->nonstiff_run >= 6) {
-        A->stiff_run = 0;
-    }
-    return 0;
+    if (!stiffness_test_step(&A->stiffness, v, model_ctx_model(A->R->ctx)->tf))
+        return 0;
+    A->stiff = 1;
+    snprintf(A->R->error, sizeof A->R->error,
+             "interp: %s is stiff at t = %.6g (stability-limited steps)", A->rk->name,
+             v->t_next);
+    return -1;
 }
 
 static int interp_observe(const odeint_step *step, void *ctx)
@@ -962,7 +908,7 @@ static method_status interp_scratch(interp_run_t *A)
     const size_t n = (size_t)A->n, np = (size_t)(A->np ? A->np : 1);
     A->ring_len = A->stage_quad ? 2 * A->s + 2 : 0;
     const size_t ring = (size_t)A->ring_len * (1 + n + np);
-    const size_t doubles = 9 * n + np + (A->detect ? n * n + 2 * n : 0) + (size_t)A->s +
+    const size_t doubles = 9 * n + np + (A->detect ? STIFFNESS_WORK(n) : 0) + (size_t)A->s +
                            (size_t)A->s * n + ring + (A->ros ? 2 * n * n + 5 * n + 1 : 0);
     double *p = mem_calloc(&R->acc, doubles, sizeof(double));
     A->scratch = p;
@@ -982,8 +928,8 @@ static method_status interp_scratch(interp_run_t *A)
     A->pending = p, p += n;
     A->xw = p, p += n;
     if (A->detect) {
-        A->Jd = p, p += n * n;
-        A->pw = p, p += 2 * n;
+        stiffness_test_init(&A->stiffness, A->n, R->sys.jac, R->sys.ctx, p);
+        p += STIFFNESS_WORK(n);
     }
     A->x0 = p, p += n;
     if (A->ring_len) {

@@ -13,19 +13,18 @@
  *     x_0 = D⁻¹ b_0,   x_j = D⁻¹ (b_j − B_j x_0),
  * which is the exact solution of M x = b — the same as the dense LU's, at O(nb·nx²).  The
  * off-diagonal blocks are read from M at solve time (CVODES passes the same matrix to both).
- * LU with partial pivoting by GSL; an exactly singular D is reported as a recoverable
- * factorisation failure, as SUNDIALS's dense solver does. */
+ * LU with partial pivoting in plain loops (denselu.h); a zero or non-finite pivot of D is
+ * reported as a recoverable factorisation failure, as SUNDIALS's dense solver does. */
 #include "cvwrap_impl.h"
 
-#include <gsl/gsl_linalg.h>
+#include "denselu.h"
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct {
     int nx, nb;            /* block size, number of block rows */
     double *lu;            /* nx × nx row-major LU factors of D */
-    size_t *perm;          /* nx: GSL's permutation data */
-    double *work;          /* nx */
+    size_t *perm;          /* nx: the row interchanges (denselu.h) */
     sunindextype last_flag;
 } cv_block_lu;
 
@@ -60,43 +59,20 @@ static int block_setup(SUNLinearSolver S, SUNMatrix A)
     for (int i = 0; i < n; i++)
         for (int k = 0; k < n; k++)
             c->lu[i * n + k] = D[k * n + i];
-    gsl_matrix_view M = gsl_matrix_view_array(c->lu, (size_t)n, (size_t)n);
-    gsl_permutation perm = {(size_t)n, c->perm};
-    int sign;
-    gsl_linalg_LU_decomp(&M.matrix, &perm, &sign);
-    for (int i = 0; i < n; i++)
-        if (c->lu[i * n + i] == 0.0) {
-            c->last_flag = i + 1;
-            return SUNLS_LUFACT_FAIL;
-        }
+    const int singular = dense_lu_factor(n, c->lu, c->perm);
+    if (singular) {
+        c->last_flag = singular;
+        return SUNLS_LUFACT_FAIL;
+    }
     c->last_flag = SUNLS_SUCCESS;
     return SUNLS_SUCCESS;
 }
 
-/* x ← D⁻¹ x from GSL's factors P D = L U (row-major, L unit lower): x ← P x, then the two
- * triangular solves.  Written out rather than through gsl_linalg_LU_svx, whose BLAS calls
- * (and their locks) cost more than the arithmetic at these block sizes: nb solves of an
- * nx × nx block per Newton iteration (jakstat: 18 solves of 9 × 9). */
+/* x ← D⁻¹ x from the factors (denselu.h: plain loops, no BLAS calls and their locks at these
+ * block sizes — nb solves of an nx × nx block per Newton iteration, jakstat 18 of 9 × 9) */
 static void block_lu_solve(cv_block_lu *c, double *x)
 {
-    const int n = c->nx;
-    const double *lu = c->lu;
-    double *y = c->work;
-    for (int i = 0; i < n; i++)
-        y[i] = x[c->perm[i]];
-    for (int i = 1; i < n; i++) {
-        double acc = y[i];
-        for (int k = 0; k < i; k++)
-            acc -= lu[i * n + k] * y[k];
-        y[i] = acc;
-    }
-    for (int i = n - 1; i >= 0; i--) {
-        double acc = y[i];
-        for (int k = i + 1; k < n; k++)
-            acc -= lu[i * n + k] * y[k];
-        y[i] = acc / lu[i * n + i];
-    }
-    memcpy(x, y, sizeof(double) * (size_t)n);
+    dense_lu_solve(c->nx, c->lu, c->perm, x);
 }
 
 static int block_solve(SUNLinearSolver S, SUNMatrix A, N_Vector x, N_Vector b, sunrealtype tol)
@@ -143,7 +119,6 @@ static int block_free(SUNLinearSolver S)
     if (c) {
         free(c->lu);
         free(c->perm);
-        free(c->work);
         free(c);
         S->content = NULL;
     }
@@ -174,8 +149,7 @@ SUNLinearSolver cv_block_lu_new(int nx, int nblocks, SUNContext sunctx)
     c->nb = nblocks;
     c->lu = calloc((size_t)nx * (size_t)nx, sizeof(double));
     c->perm = calloc((size_t)nx, sizeof(size_t));
-    c->work = calloc((size_t)nx, sizeof(double));
-    if (!c->lu || !c->perm || !c->work) {
+    if (!c->lu || !c->perm) {
         block_free(S);
         return NULL;
     }

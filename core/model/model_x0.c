@@ -14,8 +14,8 @@
  * chain rule included. */
 #include "model.h"
 #include "model_ctx_impl.h"
+#include "denselu.h"
 
-#include <gsl/gsl_linalg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,25 +40,15 @@ static int lu_factor(model_ctx *ctx, const double *A, int transpose, int slot)
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
             lu[i * n + j] = transpose ? A[j * n + i] : A[i * n + j];
-    gsl_matrix_view M = gsl_matrix_view_array(lu, (size_t)n, (size_t)n);
-    gsl_permutation perm = {(size_t)n, ctx->perm + (size_t)slot * (size_t)n};
-    int sign;
-    gsl_linalg_LU_decomp(&M.matrix, &perm, &sign);
-    for (int i = 0; i < n; i++)
-        if (!(fabs(lu[i * n + i]) > 0.0) || !isfinite(lu[i * n + i]))
-            return -1;
-    return 0;
+    return dense_lu_factor(n, lu, ctx->perm + (size_t)slot * (size_t)n) == 0 ? 0 : -1;
 }
 
 /* solve (f_x or f_xᵀ) y = b in place */
 static void lu_solve(model_ctx *ctx, int slot, double *b)
 {
     const int n = ctx->m->nx;
-    gsl_matrix_view M =
-        gsl_matrix_view_array(ctx->lu + (size_t)slot * (size_t)n * (size_t)n, (size_t)n, (size_t)n);
-    gsl_permutation perm = {(size_t)n, ctx->perm + (size_t)slot * (size_t)n};
-    gsl_vector_view v = gsl_vector_view_array(b, (size_t)n);
-    gsl_linalg_LU_svx(&M.matrix, &perm, &v.vector);
+    dense_lu_solve(n, ctx->lu + (size_t)slot * (size_t)n * (size_t)n,
+                   ctx->perm + (size_t)slot * (size_t)n, b);
 }
 
 enum { LU_PLAIN = 0, LU_TRANSPOSED = 1 };

@@ -2,8 +2,8 @@
  * and the reasons for choosing it). */
 #include "rosenbrock.h"
 #include "step_driver.h"
+#include "denselu.h"
 
-#include <gsl/gsl_linalg.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +41,8 @@ const ros_tableau ros_ros34pw2 = {
 /* ---- dense LU of I/hg − J (or its transpose) ------------------------------------------ */
 struct ros_lu {
     int n;
-    gsl_matrix *M;
-    gsl_permutation *perm;
+    double *a;        /* n × n: the factors (denselu.h) */
+    size_t *pivot;    /* n */
 };
 
 ros_lu *ros_lu_new(int n)
@@ -53,9 +53,9 @@ ros_lu *ros_lu_new(int n)
     if (!lu)
         return NULL;
     lu->n = n;
-    lu->M = gsl_matrix_alloc((size_t)n, (size_t)n);
-    lu->perm = gsl_permutation_alloc((size_t)n);
-    if (!lu->M || !lu->perm) {
+    lu->a = malloc(sizeof(double) * (size_t)n * (size_t)n);
+    lu->pivot = malloc(sizeof(size_t) * (size_t)n);
+    if (!lu->a || !lu->pivot) {
         ros_lu_free(lu);
         return NULL;
     }
@@ -66,10 +66,8 @@ void ros_lu_free(ros_lu *lu)
 {
     if (!lu)
         return;
-    if (lu->M)
-        gsl_matrix_free(lu->M);
-    if (lu->perm)
-        gsl_permutation_free(lu->perm);
+    free(lu->a);
+    free(lu->pivot);
     free(lu);
 }
 
@@ -86,23 +84,14 @@ int ros_lu_factor(ros_lu *lu, const double *J, double hg, int transpose)
     const double diag = 1.0 / hg;
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++)
-            gsl_matrix_set(lu->M, (size_t)i, (size_t)j,
-                           (i == j ? diag : 0.0) - (transpose ? J[j * n + i] : J[i * n + j]));
-    int signum;
-    gsl_linalg_LU_decomp(lu->M, lu->perm, &signum);
-    /* GSL's solver would call its (aborting) error handler on a zero pivot: check first */
-    for (int i = 0; i < n; i++) {
-        const double u = gsl_matrix_get(lu->M, (size_t)i, (size_t)i);
-        if (u == 0.0 || !isfinite(u))
-            return STEP_ESINGULAR;
-    }
-    return STEP_OK;
+            lu->a[(size_t)i * n + j] =
+                (i == j ? diag : 0.0) - (transpose ? J[j * n + i] : J[i * n + j]);
+    return dense_lu_factor(n, lu->a, lu->pivot) == 0 ? STEP_OK : STEP_ESINGULAR;
 }
 
 void ros_lu_solve(const ros_lu *lu, double *v)
 {
-    gsl_vector_view view = gsl_vector_view_array(v, (size_t)lu->n);
-    gsl_linalg_LU_svx(lu->M, lu->perm, &view.vector);
+    dense_lu_solve(lu->n, lu->a, lu->pivot, v);
 }
 
 /* ---- the solver ----------------------------------------------------------------------- */
@@ -110,14 +99,19 @@ struct ros_solver {
     const ros_tableau *tab;
     int n, s;
     double *a, *C, *m, *me, *alpha_sum;   /* transformed coefficients */
-    double *J;                            /* f_x(t, x) at the current step's start */
+    int block, nblocks;                   /* the iteration matrix: nblocks copies of
+                                           * I/hγ − J, J block×block, on the leading
+                                           * components and I/hγ on the rest (dense:
+                                           * block = n, nblocks = 1) */
+    double *J;                            /* f_x(t, x) (its block) at the step's start */
+    double *coupled;                      /* block: L_b u_0 (ros_problem.couple) */
     int jac_valid;                        /* J belongs to the current (t, x) */
     double lu_h;                          /* h of the current factorisation (NaN: none) */
     ros_lu *lu;
     double **U, **Y;                      /* s vectors each (Y[0] points to x) */
     double *x_next, *err;
     double *scratch;                      /* 2n for the first-step estimate */
-    double *block;
+    double *mem;
     step_outputs outs;                    /* observation bookkeeping, reused */
     size_t bytes;
 };
@@ -162,7 +156,13 @@ static void ros_transform(ros_solver *S)
 
 ros_solver *ros_solver_new(const ros_tableau *tab, int n)
 {
-    if (!tab || n < 1 || tab->stages > 8)
+    return ros_solver_new_blocked(tab, n, n, 1);
+}
+
+ros_solver *ros_solver_new_blocked(const ros_tableau *tab, int n, int block, int nblocks)
+{
+    if (!tab || n < 1 || tab->stages > 8 || block < 1 || nblocks < 1 ||
+        (long)block * nblocks > n)
         return NULL;
     const int s = tab->stages;
     ros_solver *S = calloc(1, sizeof *S);
@@ -171,24 +171,27 @@ ros_solver *ros_solver_new(const ros_tableau *tab, int n)
     S->tab = tab;
     S->n = n;
     S->s = s;
+    S->block = block;
+    S->nblocks = nblocks;
     const size_t coef = 2 * (size_t)s * s + 3 * (size_t)s;
     const size_t vecs = (2 * (size_t)s + 4) * (size_t)n;
-    const size_t doubles = coef + (size_t)n * n + vecs;
-    S->block = calloc(doubles, sizeof(double));
+    const size_t doubles = coef + (size_t)block * block + (size_t)block + vecs;
+    S->mem = calloc(doubles, sizeof(double));
     S->U = calloc((size_t)s, sizeof *S->U);
     S->Y = calloc((size_t)s, sizeof *S->Y);
-    S->lu = ros_lu_new(n);
-    if (!S->block || !S->U || !S->Y || !S->lu) {
+    S->lu = ros_lu_new(block);
+    if (!S->mem || !S->U || !S->Y || !S->lu) {
         ros_solver_free(S);
         return NULL;
     }
-    double *p = S->block;
+    double *p = S->mem;
     S->a = p, p += (size_t)s * s;
     S->C = p, p += (size_t)s * s;
     S->m = p, p += s;
     S->me = p, p += s;
     S->alpha_sum = p, p += s;
-    S->J = p, p += (size_t)n * n;
+    S->J = p, p += (size_t)block * block;
+    S->coupled = p, p += block;
     for (int i = 0; i < s; i++, p += n)
         S->U[i] = p;
     for (int i = 0; i < s; i++, p += n)
@@ -211,7 +214,7 @@ void ros_solver_free(ros_solver *S)
     step_outputs_free(&S->outs);
     free(S->U);
     free(S->Y);
-    free(S->block);
+    free(S->mem);
     free(S);
 }
 
@@ -256,6 +259,30 @@ void ros_stage_input(const ros_solver *S, int i, const double *x, const double *
     ros_combine(S->n, x, S->a + (size_t)i * S->s, i, U, Y);
 }
 
+/* u ← W⁻¹ u with the blocked iteration matrix W (see struct ros_solver and
+ * ros_problem.couple): block 0 first, then each block b with L_b u_0 added to its right-hand
+ * side; the components outside the blocks are scaled by hγ */
+static int ros_iteration_solve(const ros_solver *S, const ros_problem *P, double t,
+                               const double *x, double *u, double h)
+{
+    const int block = S->block;
+    ros_lu_solve(S->lu, u);
+    for (int b = 1; b < S->nblocks; b++) {
+        double *ub = u + (size_t)b * block;
+        if (P->couple) {
+            if (P->couple(t, x, b, u, S->coupled, P->ctx) != 0)
+                return STEP_ERHS;
+            for (int m = 0; m < block; m++)
+                ub[m] += S->coupled[m];
+        }
+        ros_lu_solve(S->lu, ub);
+    }
+    const double hg = h * S->tab->gamma;
+    for (int m = block * S->nblocks; m < S->n; m++)
+        u[m] *= hg;
+    return STEP_OK;
+}
+
 /* One step (t → t_next) from x: stages, x_next, error estimate. */
 static int ros_step(ros_solver *S, const ros_problem *P, double t, double t_next,
                     const double *x, ros_stats *st)
@@ -296,7 +323,8 @@ static int ros_step(ros_solver *S, const ros_problem *P, double t, double t_next
             for (int m = 0; m < n; m++)
                 ui[m] += cj * S->U[j][m];
         }
-        ros_lu_solve(S->lu, ui);
+        if (ros_iteration_solve(S, P, t, x, ui, h) != STEP_OK)
+            return STEP_ERHS;
     }
     ros_combine(n, x, S->m, s, U, S->x_next);
     for (int m = 0; m < n; m++)

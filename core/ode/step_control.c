@@ -15,6 +15,8 @@ static const step_control step_defaults = {
     .h_init = 0.0,
     .h_max = 0.0,
     .max_steps = 100000,
+    .n_control = 0,
+    .block = 0,
 };
 
 void step_control_default(step_control *c, double rtol, double atol)
@@ -27,15 +29,27 @@ void step_control_default(step_control *c, double rtol, double atol)
 double step_error_norm(int n, const double *err, const double *x, const double *x_next,
                        const step_control *c)
 {
-    double sum = 0.0;
-    for (int m = 0; m < n; m++) {
-        double mag = fabs(x[m]);
-        if (x_next && fabs(x_next[m]) > mag)
-            mag = fabs(x_next[m]);
-        const double scaled = err[m] / (c->atol + c->rtol * mag);
-        sum += scaled * scaled;
+    if (c->n_control > 0 && c->n_control < n)
+        n = c->n_control;
+    const int block = c->block > 0 && c->block < n ? c->block : n;
+    double worst = 0.0;
+    for (int first = 0; first < n; first += block) {
+        const int last = first + block < n ? first + block : n;
+        double sum = 0.0;
+        for (int m = first; m < last; m++) {
+            double mag = fabs(x[m]);
+            if (x_next && fabs(x_next[m]) > mag)
+                mag = fabs(x_next[m]);
+            const double scaled = err[m] / (c->atol + c->rtol * mag);
+            sum += scaled * scaled;
+        }
+        const double norm = sqrt(sum / (last - first));
+        if (isnan(norm))        /* as the whole norm would be: the step is rejected */
+            return norm;
+        if (norm > worst)
+            worst = norm;
     }
-    return n > 0 ? sqrt(sum / n) : 0.0;
+    return worst;
 }
 
 double step_factor(const step_control *c, double err, int q, int after_reject)

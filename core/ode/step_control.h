@@ -35,11 +35,17 @@ typedef struct {
     double h_init;       /* first trial step; 0 = Hairer's automatic estimate (default 0) */
     double h_max;        /* largest step; 0 = the whole interval (default 0) */
     long max_steps;      /* accepted + rejected attempts per solve (default 100000) */
+    int n_control;       /* the error norm sees the first n_control components only, e.g. an
+                          * adjoint without the quadratures it carries (0 = all, default) */
+    int block;           /* > 0: the norm is the largest of the RMS norms of consecutive blocks
+                          * of `block` components (a state and its sensitivities, each held
+                          * to the tolerance on its own, as CVODES does); 0 = one block */
 } step_control;
 
 void step_control_default(step_control *c, double rtol, double atol);
 
-/* The scaled RMS norm above; x_next may be NULL (then only |x| scales). */
+/* The scaled RMS norm above, over the first c->n_control components when that is set, and
+ * the largest over blocks when c->block is; x_next may be NULL (then only |x| scales). */
 double step_error_norm(int n, const double *err, const double *x, const double *x_next,
                        const step_control *c);
 /* Step factor for the next step from the error norm of this one (q as above). */

@@ -5,7 +5,8 @@
  *  - replaying the accepted grid of an adaptive solve reproduces states and outputs bit for
  *    bit, from the start and from a mid-solve restart (checkpointed recomputation);
  *  - failures stop with a status and a message that says where: step-size underflow (with t
- *    near the blow-up), too many steps, a failing right-hand side, bad outputs. */
+ *    near the blow-up), too many steps, a failing right-hand side, bad outputs;
+ *  - the error norm over a prefix of the components and over blocks. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,8 +201,35 @@ static void test_errors(void)
     rk_solver_free(S);
 }
 
+
+/* The error norm: the scaled RMS of every component by default; over the leading n_control
+ * components only (an adjoint's quadratures left out); the largest of the blocks' RMS norms
+ * (a state and its sensitivities each held to the tolerance) — values by hand. */
+static void test_error_norm(void)
+{
+    step_control c;
+    step_control_default(&c, 0.0, 1.0);   /* the scale is 1: the norm of err itself */
+    const double err[6] = {3.0, 4.0, 0.0, 0.0, 12.0, 0.0}, x[6] = {0};
+    const double all = sqrt((9.0 + 16.0 + 144.0) / 6.0);
+    CHECK(fabs(step_error_norm(6, err, x, NULL, &c) - all) <= 1e-15, "plain RMS");
+    c.n_control = 2;
+    CHECK(fabs(step_error_norm(6, err, x, NULL, &c) - sqrt(25.0 / 2.0)) <= 1e-15,
+          "the first two components");
+    c.n_control = 0;
+    c.block = 2;   /* blocks (3,4), (0,0), (12,0): RMS 3.54, 0, 8.49 */
+    CHECK(fabs(step_error_norm(6, err, x, NULL, &c) - sqrt(144.0 / 2.0)) <= 1e-15,
+          "the largest block");
+    c.n_control = 4;   /* blocks (3,4), (0,0) */
+    CHECK(fabs(step_error_norm(6, err, x, NULL, &c) - sqrt(25.0 / 2.0)) <= 1e-15,
+          "blocks within the first four");
+    const double bad[6] = {NAN, 0.0, 0.0, 0.0, 12.0, 0.0};
+    c.n_control = 0;
+    CHECK(isnan(step_error_norm(6, bad, x, NULL, &c)), "a NaN in an early block is the norm");
+}
+
 int main(void)
 {
+    test_error_norm();
     test_observer_and_replay(&rk_euler);
     test_observer_and_replay(&rk_rk4);
     test_observer_and_replay(&rk_dopri5);
