@@ -85,8 +85,9 @@ static inline int mt_solve_condition(mt_integrator which, model_ctx *ctx, const 
         rk_solver_free(S);
     } else {
         ros_solver *S = ros_solver_new(&ros_ros34pw2, m->nx);
-        const ros_problem P = {m->nx, mt_rhs, mt_jac, ctx, m->t0, m->tf, cond->ntimes,
-                               cond->times, xout, NULL, NULL};
+        const ros_problem P = {.n = m->nx, .rhs = mt_rhs, .jac = mt_jac, .ctx = ctx,
+                               .t0 = m->t0, .tf = m->tf, .nout = cond->ntimes,
+                               .tout = cond->times, .xout = xout};
         ros_stats st;
         status = S ? ros_solve_adaptive(S, &P, c, x, &st, err, errlen) : STEP_EMEMORY;
         ros_solver_free(S);
