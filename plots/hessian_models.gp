@@ -15,19 +15,21 @@ set datafile separator "\t"
 set datafile missing "nan"
 file = results."/hessian.summary.tsv"
 awk_columns = "NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } "
+# a method is the backend, with its scheme when the options name one (soadjoint/interp)
+awk_method = "function method() { if (match($3, /scheme=[a-z]+/)) return $2 \"/\" substr($3, RSTART + 7, RLENGTH - 7); return $2 } "
 models = system("awk -F'\t' 'NR > 1 { print $1 }' '".file."' | awk '!seen[$0]++' | tr '\n' ' '")
-methods = system("awk -F'\t' 'NR > 1 { print $2 }' '".file."' | awk '!seen[$0]++' | tr '\n' ' '")
+methods = system("awk -F'\t' '" . awk_method . "NR > 1 { print method() }' '".file."' | awk '!seen[$0]++' | tr '\n' ' '")
 np_of(m) = system("awk -F'\t' '" . awk_columns . "$1 == \"".m."\" && $c[\"np\"] != \"nan\" { print $c[\"np\"]; exit }' '".file."'")
 nm = words(models)
 nb = words(methods)
 bar_width = 0.8 / nb
 # (built by concatenation: gnuplot 5.4's sprintf garbles formats holding "%%" when an argument
 # is long, such as a results path)
-bars(b, j, col) = "< awk -F'\t' '" . awk_columns . "$2 == \"".b."\" && $c[\"ok\"] > 0 " . \
+bars(b, j, col) = "< awk -F'\t' '" . awk_method . awk_columns . "method() == \"".b."\" && $c[\"ok\"] > 0 " . \
     "{ split(\"".models."\", m, \" \"); for (k in m) if (m[k] == $1) x = k; v = $c[\"".col."\"]; " . \
     "  if (v != \"nan\" && v + 0 > 0) print x + ".sprintf("%.6f", (j - (nb + 1) / 2.0) * bar_width)." \"\t\" v }' '".file."'"
 count(b, col) = int(system(bars(b, 1, col)[3:]." | wc -l"))
-missing(col) = system("awk -F'\t' '" . awk_columns . "{ if (!($c[\"ok\"] > 0) || $c[\"".col."\"] == \"nan\") printf \"%s on %s; \", $2, $1 }' '".file."'")
+missing(col) = system("awk -F'\t' '" . awk_method . awk_columns . "{ if (!($c[\"ok\"] > 0) || $c[\"".col."\"] == \"nan\") printf \"%s on %s; \", method(), $1 }' '".file."'")
 columns = "time_median_s peak_bytes hess_rel_err"
 column_title(c) = c eq "time_median_s" ? "Hessian time (s, median of repeats)" : \
                   c eq "peak_bytes" ? "bytes held by the backend at its peak (B)" : "relative Hessian error (2-norm) against the reference"
