@@ -14,7 +14,9 @@
  * Backward pass: the continuous adjoint λ(t) = ∂L/∂x(t) solves
  *     λ' = −f_x(t, x(t))ᵀ λ,   λ(tf) = ∂L/∂x(tf),   λ(t_i⁻) = λ(t_i⁺) + ℓ_x(t_i),
  * integrated in reversed time s = −t by the same integrator with its own error control on λ
- * (tolerances --rtol-b/--atol-b), x(t) read from the forward dense output.  A one-step method
+ * (tolerances --rtol-b/--atol-b; weight=peak measures each component against its largest
+ * size since tf rather than its current one, see step_control.c), x(t) read from the forward
+ * dense output.  A one-step method
  * has nothing to restart at a jump: the backward solve adds ℓ_x, evaluates f once at the new λ
  * and goes on with the step size it had.  Observations inside a forward Runge–Kutta step are
  * moved to the step's start through its dense-output formula (interp_transport), so that the
@@ -57,6 +59,12 @@ static const method_opt_spec interp_options[] = {
     {"ft", OPT_CHOICE, "fd", "fd|off", 0, 0,
      "Rosenbrock backward pass: the time column of the autonomised adjoint's Jacobian by a "
      "difference quotient (fd) or zero (off, the W-method's own choice)"},
+    {"weight", OPT_CHOICE, "current", "current|peak", 0, 0,
+     "backward error weight of each adjoint component: atol + rtol*|lambda_m| (current), or "
+     "atol + rtol*(largest |lambda_m| since tf) (peak, Gear's YMAX): fewer backward steps "
+     "when every observation excites adjoint modes that then decay (jakstat at fit points: "
+     "3x), a larger gradient error where decayed components still matter (Robertson: up to "
+     "6x)"},
     {"observations", OPT_CHOICE, "transport", "transport|stop", 0, 0,
      "Runge-Kutta: move the seeds of observations inside a forward step to its start through "
      "the step's dense output (transport), or end a backward step on every observation time "
@@ -125,6 +133,9 @@ typedef struct {
     /* observations inside a forward step, transported to the step's start (RK only) */
     unsigned char *moved;      /* nout: this observation's seed went into the pending jump */
     double *pending;           /* n: the transported seeds, added at pending_t */
+    double *peak;              /* n + 1: the largest |λ_m| since tf, the backward error
+                                * weight (step_control.peak; Rosenbrock's time column last) … */
+    int weight_peak;           /* … with weight=peak */
     double pending_t;
     int has_pending;
     long transported;          /* observations moved, over the run */
@@ -708,6 +719,8 @@ static method_status interp_interval(interp_run_t *A, void *solver, const step_c
     step_control c = *cb;
     /* carry the step size over the jump: no fresh start */
     c.h_init = A->h_carry;
+    /* weight=peak: each component of λ weighed against its largest size since tf */
+    c.peak = A->weight_peak ? A->peak : NULL;
     int status;
     if (A->rk) {
         const rk_problem P = {.n = A->n, .rhs = interp_adj_rhs, .rhs_ctx = A, .t0 = -t_hi,
@@ -881,6 +894,7 @@ static method_status interp_backward(interp_run_t *A, void *solver, const step_c
      * rtol 1e-6, atol 1e-14: 2e-14 at t = 10). */
     A->h_carry = A->nsteps ? interp_t(A, A->nsteps) - interp_t(A, A->nsteps - 1) : 0.0;
     A->has_pending = 0;
+    memset(A->peak, 0, sizeof(double) * (size_t)(A->n + 1));
     memset(A->moved, 0, (size_t)R->nout);
     for (int k = 0; k < A->ring_len; k++)
         A->ring_s[k] = NAN;   /* no stage value carried over from another condition */
@@ -908,7 +922,7 @@ static method_status interp_scratch(interp_run_t *A)
     const size_t n = (size_t)A->n, np = (size_t)(A->np ? A->np : 1);
     A->ring_len = A->stage_quad ? 2 * A->s + 2 : 0;
     const size_t ring = (size_t)A->ring_len * (1 + n + np);
-    const size_t doubles = 9 * n + np + (A->detect ? STIFFNESS_WORK(n) : 0) + (size_t)A->s +
+    const size_t doubles = 10 * n + 1 + np + (A->detect ? STIFFNESS_WORK(n) : 0) + (size_t)A->s +
                            (size_t)A->s * n + ring + (A->ros ? 2 * n * n + 5 * n + 1 : 0);
     double *p = mem_calloc(&R->acc, doubles, sizeof(double));
     A->scratch = p;
@@ -927,6 +941,7 @@ static method_status interp_scratch(interp_run_t *A)
     A->w = p, p += A->s;
     A->pending = p, p += n;
     A->xw = p, p += n;
+    A->peak = p, p += n + 1;
     if (A->detect) {
         stiffness_test_init(&A->stiffness, A->n, R->sys.jac, R->sys.ctx, p);
         p += STIFFNESS_WORK(n);
@@ -1002,6 +1017,7 @@ static method_status interp_once(const model *m, const double *theta, const meth
         A.detect = detect && A.rk != NULL;
         R.keep_grid = A.budget > 0;
         A.transport = strcmp(method_opt_choice(&method_interp, o, "observations"), "stop") != 0;
+        A.weight_peak = strcmp(method_opt_choice(&method_interp, o, "weight"), "peak") == 0;
         gauss_legendre(A.nq, A.node, A.weight);
         status = interp_scratch(&A);
     }

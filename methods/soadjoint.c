@@ -92,6 +92,10 @@ static const method_opt_spec soadjoint_options[] = {
     {"errcon", OPT_CHOICE, "lambda", "all|lambda", 0, 0,
      "what the backward local error test sees: all backward states [lambda; mu_j], or lambda "
      "alone with the first-order adjoint's norm (the mu_j follow its steps)"},
+    {"weight", OPT_CHOICE, "current", "current|peak", 0, 0,
+     "scheme=interp: backward error weight of each adjoint component, atol + rtol*|y_m| "
+     "(current) or atol + rtol*(largest |y_m| since tf) (peak, Gear's YMAX; interp's option "
+     "of the same name has the measured trade-off)"},
     CVM_MAX_STEPS_B_OPTION,
     {NULL, OPT_INT, NULL, NULL, 0, 0, NULL}};
 
@@ -278,7 +282,8 @@ static method_status soadjoint_interp(const method_type *type, const model *m,
     if (status != METHOD_OK)
         return status;
     return soainterp_run(type, m, theta, o,
-                         strcmp(method_opt_choice(type, o, "errcon"), "all") == 0, r);
+                         strcmp(method_opt_choice(type, o, "errcon"), "all") == 0,
+                         strcmp(method_opt_choice(type, o, "weight"), "peak") == 0, r);
 }
 
 static method_status soadjoint_run(const model *m, const double *theta,
@@ -287,6 +292,11 @@ static method_status soadjoint_run(const model *m, const double *theta,
     const method_type *type = &method_soadjoint;
     if (strcmp(method_opt_choice(type, o, "scheme"), "interp") == 0)
         return soadjoint_interp(type, m, theta, o, r);
+    for (int k = 0; k < o->nkv; k++)
+        if (strcmp(o->key[k], "weight") == 0)
+            return method_fail(r, METHOD_EINPUT, "%s: --opt weight applies to scheme=interp "
+                               "only (CVODES weighs its backward error itself); drop it or "
+                               "add --opt scheme=interp", type->name);
     soadj_state st;
     memset(&st, 0, sizeof st);
     mem_account acc = {0, 0, o->mem_cap, 0};

@@ -27,7 +27,9 @@
  *             where the jumps are added, and the next step starts with the size the
  *             controller proposed — no order to rebuild.  The q̄ are quadratures: integrated
  *             by the same stages, outside the error test, which sees λ (errcon=lambda, the
- *             μ_j — linear in themselves and driven by λ — follow its steps) or λ and each μ_j.
+ *             μ_j — linear in themselves and driven by λ — follow its steps) or λ and each μ_j,
+ *             each component against its current size or, with weight=peak, its largest
+ *             since tf (step_control.c).
  *
  *   at t0     ∇L += q̄ + x0_θᵀλ,   H u_j += q̄_j + x0_θᵀμ_j + (λᵀx0)_θθ u_j.
  *
@@ -102,6 +104,9 @@ typedef struct {
     double *jumps;          /* nobs_max × na */
     /* scratch */
     double *z, *gx, *gth, *hx, *hth, *y;
+    double *peak;           /* na: the largest |λ_m|, |μ_jm| since tf, the backward error
+                             * weight (step_control.peak) … */
+    int weight_peak;        /* … with weight=peak */
     double *Jx, *Jth;       /* nx × nx, nx × np: the forward's Jacobians, or NULL */
     double *Jb;             /* nx × nx: f_x for the backward Rosenbrock matrix */
     double *zc;             /* nf: z at the backward Rosenbrock step's start (its Jacobian
@@ -574,8 +579,10 @@ static method_status soai_condition(soai *A, const model *m, const step_control 
     /* backward, from tf to t0, the steps ending on the observation times */
     model_ctx_count_into(A->ctx, &r->bwd);
     memset(A->y, 0, sizeof(double) * (size_t)A->nb);
+    memset(A->peak, 0, sizeof(double) * (size_t)A->na);
     A->cursor = A->rk ? A->nrec - 1 : A->nsteps - 1;
     step_control c = *bc;
+    c.peak = A->weight_peak ? A->peak : NULL;   /* weight=peak */
     /* the first backward step: the last forward step's size (λ(tf) may have zero
      * components, whose weight is atol alone: Hairer's estimate would start far too small) */
     const long last = A->rk ? A->nrec - 1 : A->nsteps - 1;
@@ -644,11 +651,13 @@ static int soai_integrator(soai *A, const model *m, const method_options *o, met
 }
 
 method_status soainterp_run(const method_type *type, const model *m, const double *theta,
-                            const method_options *o, int errcon_all, method_result *r)
+                            const method_options *o, int errcon_all, int weight_peak,
+                            method_result *r)
 {
     soai A;
     memset(&A, 0, sizeof A);
     A.type = type;
+    A.weight_peak = weight_peak;
     if (soai_integrator(&A, m, o, r) != 0)
         return METHOD_EINPUT;
     A.acc.cap = o->mem_cap;
@@ -683,7 +692,8 @@ method_status soainterp_run(const method_type *type, const model *m, const doubl
     A.zobs = mem_alloc(&A.acc, obs_bytes);
     A.jumps = A.zobs ? A.zobs + (size_t)most_obs * A.nf : NULL;
     A.z = calloc((size_t)A.nf, sizeof(double));
-    A.y = calloc((size_t)A.nb, sizeof(double));
+    A.y = calloc((size_t)A.nb + (size_t)A.na, sizeof(double));
+    A.peak = A.y ? A.y + A.nb : NULL;
     A.gx = calloc((size_t)A.nx + 1, sizeof(double));
     A.hx = calloc((size_t)A.nx + 1, sizeof(double));
     A.gth = calloc(np1, sizeof(double));
@@ -739,7 +749,7 @@ method_status soainterp_run(const method_type *type, const model *m, const doubl
     method_extra_add(r, "stiff_switches", (double)A.switches, "conditions");
     r->peak_bytes = A.acc.peak + rk_solver_bytes(A.rk_fwd) + rk_solver_bytes(A.rk_bwd) +
                     ros_solver_bytes(A.ros_fwd) + ros_solver_bytes(A.ros_bwd) +
-                    sizeof(double) * ((size_t)A.nf + A.nb + 2 * (A.nx + np1 + 1)) +
+                    sizeof(double) * ((size_t)A.nf + A.nb + A.na + 2 * (A.nx + np1 + 1)) +
                     sizeof(double) * ((size_t)A.nx * A.nx + A.nf) +
                     (A.stiff_work ? sizeof(double) * STIFFNESS_WORK(A.nx) : 0) +
                     (full ? 2 * sizeof(double) * np1 * np1 : 0) +

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # fitpoints.sh — what a full Hessian costs at the points the fit study reached, by backend:
-# soforward, soadjoint (scheme=cvodes, its default) and soadjoint scheme=interp, on jakstat
+# soforward, soadjoint (scheme=cvodes, its default), soadjoint scheme=interp, and the same with
+# weight=peak (the backward error weighed against each component's largest size), on jakstat
 # and rafmekerk.  The points are read from the fit study's results (results/fit-<model>.csv,
 # bench/studies/fit.sh models): the 20 starts and where the newton-tr fits with soforward and
 # with soadjoint ended — 60 points per model — each at the study's tolerances (rtol 1e-8,
-# atol 1e-10, 100 000 steps per integration).  The three backends run one after the other at
+# atol 1e-10, 100 000 steps per integration).  The four backends run one after the other at
 # each point, in an order that rotates from point to point, so that all see the same load.
 #
 #   $RESULTS/fit-hessian-cost.tsv   model, point, then per backend the wall time of the
@@ -20,7 +21,7 @@ odegrad=${ODEGRAD:-$top/build/odegrad}
 results=${RESULTS:-$top/results}
 models=${MODELS:-jakstat rafmekerk}
 [[ -x $odegrad ]] || { echo "fitpoints.sh: $odegrad is not built (./run build)" >&2; exit 1; }
-backends=("soforward" "soadjoint" "soadjoint scheme=interp")
+backends=("soforward" "soadjoint" "soadjoint scheme=interp" "soadjoint scheme=interp weight=peak")
 tolerances=(--rtol 1e-8 --atol 1e-10 --max-steps 100000)
 
 # one line per point: name <tab> θ (comma-separated, in the model's order as the fit wrote it)
@@ -38,8 +39,8 @@ points() {
 # time and steps of one Hessian from the JSON report, or "fail"
 measure() {
   local model=$1 theta=$2 backend=$3 json
-  local method=${backend%% *} opt=()
-  [[ $backend == *" "* ]] && opt=(--opt "${backend#* }")
+  local method=${backend%% *} opt=() word
+  for word in ${backend#"$method"}; do opt+=(--opt "$word"); done
   if json=$("$odegrad" hess --model "$model" --method "$method" "${opt[@]}" --theta "$theta" \
               "${tolerances[@]}" --format json 2> /dev/null); then
     awk '/"metric": "wall_seconds"/ { sub(/.*"value": /, ""); sub(/[,}].*/, ""); s = $0 }
@@ -55,19 +56,20 @@ out=$results/fit-hessian-cost.tsv
 tmp=$(mktemp "$results/.fit-hessian-cost.XXXXXX")
 chmod 644 "$tmp"
 trap 'rm -f "$tmp"' EXIT
-printf 'model\tpoint\tsoforward_s\tsoforward_steps\tsoadjoint_s\tsoadjoint_steps\tinterp_s\tinterp_steps\n' > "$tmp"
+printf 'model\tpoint\tsoforward_s\tsoforward_steps\tsoadjoint_s\tsoadjoint_steps\tinterp_s\tinterp_steps\tpeak_s\tpeak_steps\n' > "$tmp"
 for model in $models; do
   csv=$results/fit-$model.csv
   [[ -f $csv ]] || { echo "fitpoints.sh: $csv is missing (bench/studies/fit.sh models)" >&2; exit 1; }
   i=0
   while IFS=$'\t' read -r point theta; do
     declare -A row=()
-    for ((k = 0; k < 3; k++)); do   # rotate the order
-      b=${backends[$(((i + k) % 3))]}
+    for ((k = 0; k < ${#backends[@]}; k++)); do   # rotate the order
+      b=${backends[$(((i + k) % ${#backends[@]}))]}
       row[$b]=$(measure "$model" "$theta" "$b")
     done
-    printf '%s\t%s\t%s\t%s\t%s\n' "$model" "$point" "${row[soforward]}" "${row[soadjoint]}" \
-      "${row[soadjoint scheme=interp]}" >> "$tmp"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$model" "$point" "${row[soforward]}" \
+      "${row[soadjoint]}" "${row[soadjoint scheme=interp]}" \
+      "${row[soadjoint scheme=interp weight=peak]}" >> "$tmp"
     unset row
     i=$((i + 1))
   done < <(points "$csv")

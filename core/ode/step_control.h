@@ -40,6 +40,12 @@ typedef struct {
     int block;           /* > 0: the norm is the largest of the RMS norms of consecutive blocks
                           * of `block` components (a state and its sensitivities, each held
                           * to the tolerance on its own, as CVODES does); 0 = one block */
+    double *peak;        /* NULL (default), or the largest |x_m| of the accepted steps so
+                          * far, one per controlled component, owned by the caller (zero it
+                          * to start) and raised by the adaptive driver after every accepted
+                          * step: the weight is then atol + rtol·max(|x_m|, peak_m), Gear's
+                          * YMAX: for adjoint states that each observation's jump excites
+                          * and that then decay (step_control.c has the measured trade-off) */
 } step_control;
 
 void step_control_default(step_control *c, double rtol, double atol);
@@ -48,6 +54,8 @@ void step_control_default(step_control *c, double rtol, double atol);
  * the largest over blocks when c->block is; x_next may be NULL (then only |x| scales). */
 double step_error_norm(int n, const double *err, const double *x, const double *x_next,
                        const step_control *c);
+/* c->peak_m ← max(c->peak_m, |x_m|) over the controlled components (nothing without peak). */
+void step_peak_raise(int n, const double *x, const step_control *c);
 /* Step factor for the next step from the error norm of this one (q as above). */
 double step_factor(const step_control *c, double err, int q, int after_reject);
 /* Is h too small to advance t (h below 16 ulp of t)? */

@@ -65,6 +65,7 @@ int step_adaptive_solve(const step_method *M, void *integrator, const step_solve
             tally->steps++;
             t = t_next;
             status = M->advance(integrator, t, x);
+            step_peak_raise(n, x, c);
             const double h_new = hh * step_factor(c, e, q, after_reject);
             tally->h_proposed = clipped ? fmax(h_new, h) : h_new;
             h = fmin(tally->h_proposed, h_max);
