@@ -62,9 +62,9 @@ static const method_opt_spec interp_options[] = {
     {"weight", OPT_CHOICE, "current", "current|peak", 0, 0,
      "backward error weight of each adjoint component: atol + rtol*|lambda_m| (current), or "
      "atol + rtol*(largest |lambda_m| since tf) (peak, Gear's YMAX): fewer backward steps "
-     "when every observation excites adjoint modes that then decay (jakstat at fit points: "
-     "3x), a larger gradient error where decayed components still matter (Robertson: up to "
-     "6x)"},
+     "when every observation excites adjoint modes that then decay (up to 3x at jakstat's "
+     "fit points, 6x at rafmekerk's), a larger gradient error where decayed components still "
+     "matter (Robertson: up to 6x)"},
     {"observations", OPT_CHOICE, "transport", "transport|stop", 0, 0,
      "Runge-Kutta: move the seeds of observations inside a forward step to its start through "
      "the step's dense output (transport), or end a backward step on every observation time "
