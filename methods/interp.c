@@ -35,6 +35,7 @@
  * dense_bytes_per_step), refused before allocation beyond --mem-cap, plus the two solvers'
  * workspaces; under budget_bytes the checkpoints and two segments, plus 8 bytes per step. */
 #include "ddcommon.h"
+#include "hermite.h"
 #include "integrator.h"
 #include "stiffness.h"
 
@@ -180,17 +181,6 @@ static void gauss_legendre(int n, double *node, double *weight)
 }
 
 /* ---- the forward dense output --------------------------------------------------------- */
-
-/* cubic Hermite on a step of length h at fraction σ: from (y0, d0) to (y1, d1), d = dy/dt */
-static void hermite(int n, double h, double sigma, const double *y0, const double *d0,
-                    const double *y1, const double *d1, double *y)
-{
-    const double s2 = sigma * sigma, s3 = s2 * sigma;
-    const double h00 = 2 * s3 - 3 * s2 + 1, h10 = s3 - 2 * s2 + sigma, h01 = 3 * s2 - 2 * s3,
-                 h11 = s3 - s2;
-    for (int m = 0; m < n; m++)
-        y[m] = h00 * y0[m] + h01 * y1[m] + h * (h10 * d0[m] + h11 * d1[m]);
-}
 
 /* t_k, the start of forward step k (k = nsteps: tf) */
 static double interp_t(const interp_run_t *A, long k)
@@ -349,7 +339,7 @@ static int interp_state(interp_run_t *A, double t, double *x)
                     x[m] += c * K[m];
         }
     } else {
-        hermite(n, h, sigma, rec->v, rec->v + n, x1, f1, x);
+        hermite_cubic(n, h, sigma, rec->v, rec->v + n, x1, f1, x);
     }
     return 0;
 }
@@ -692,7 +682,7 @@ static int interp_bwd_rk(const rk_step_view *v, void *ctx)
 static void lam_ros(interp_run_t *A, const void *view, double sigma, double *lam)
 {
     const ros_step_view *v = view;
-    hermite(A->n, v->h, sigma, v->x, A->d0, v->x_next, A->d1, lam);
+    hermite_cubic(A->n, v->h, sigma, v->x, A->d0, v->x_next, A->d1, lam);
 }
 
 static int interp_bwd_ros(const ros_step_view *v, void *ctx)

@@ -265,20 +265,31 @@ static method_status soadj_settings(const model *m, const method_options *o, soa
     return METHOD_OK;
 }
 
-/* scheme=interp: the options that only the CVODES passes have are refused, not ignored */
+/* An option given that only the other scheme has is refused, not ignored: METHOD_EINPUT
+ * naming it and `scheme`, the scheme it belongs to, or METHOD_OK.  only: NULL-terminated. */
+static method_status soadjoint_refuse(const method_type *type, const method_options *o,
+                                      const char *const *only, const char *scheme,
+                                      method_result *r)
+{
+    for (int k = 0; k < o->nkv; k++)
+        for (int c = 0; only[c]; c++)
+            if (strcmp(o->key[k], only[c]) == 0)
+                return method_fail(r, METHOD_EINPUT, "%s: --opt %s applies to scheme=%s "
+                                   "only; drop it or use scheme=%s", type->name, only[c],
+                                   scheme, scheme);
+    return METHOD_OK;
+}
+
 static method_status soadjoint_interp(const method_type *type, const model *m,
                                       const double *theta, const method_options *o,
                                       method_result *r)
 {
     static const char *const cvodes_only[] = {"hessian", "linsol_b", "nd", "interp",
                                               "hessian_quadratures", "quad_errcon", NULL};
-    for (int k = 0; k < o->nkv; k++)
-        for (int c = 0; cvodes_only[c]; c++)
-            if (strcmp(o->key[k], cvodes_only[c]) == 0)
-                return method_fail(r, METHOD_EINPUT, "%s: --opt %s applies to scheme=cvodes "
-                                   "only; drop it or use scheme=cvodes", type->name,
-                                   cvodes_only[c]);
-    const method_status status = hess_outputs(type->name, o, r);
+    method_status status = soadjoint_refuse(type, o, cvodes_only, "cvodes", r);
+    if (status != METHOD_OK)
+        return status;
+    status = hess_outputs(type->name, o, r);
     if (status != METHOD_OK)
         return status;
     return soainterp_run(type, m, theta, o,
@@ -292,11 +303,9 @@ static method_status soadjoint_run(const model *m, const double *theta,
     const method_type *type = &method_soadjoint;
     if (strcmp(method_opt_choice(type, o, "scheme"), "interp") == 0)
         return soadjoint_interp(type, m, theta, o, r);
-    for (int k = 0; k < o->nkv; k++)
-        if (strcmp(o->key[k], "weight") == 0)
-            return method_fail(r, METHOD_EINPUT, "%s: --opt weight applies to scheme=interp "
-                               "only (CVODES weighs its backward error itself); drop it or "
-                               "add --opt scheme=interp", type->name);
+    static const char *const interp_only[] = {"weight", NULL};
+    if (soadjoint_refuse(type, o, interp_only, "interp", r) != METHOD_OK)
+        return METHOD_EINPUT;
     soadj_state st;
     memset(&st, 0, sizeof st);
     mem_account acc = {0, 0, o->mem_cap, 0};

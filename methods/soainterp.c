@@ -51,6 +51,7 @@
 #include "soainterp.h"
 #include "cvcommon.h"
 #include "hesscommon.h"
+#include "hermite.h"
 #include "integrator.h"
 #include "rk.h"
 #include "rosenbrock.h"
@@ -270,14 +271,9 @@ static void soai_state_hermite(soai *A, double t, double *z)
     double sigma;
     const long k = soai_locate(A, t, A->nsteps - 1, &sigma);
     const double *r0 = soai_rec(A, k), *r1 = soai_rec(A, k + 1);
-    const double h = r0[1] - r0[0];
-    const double s2 = sigma * sigma, s3 = s2 * sigma;
-    const double h00 = 2 * s3 - 3 * s2 + 1, h10 = s3 - 2 * s2 + sigma, h01 = 3 * s2 - 2 * s3,
-                 h11 = s3 - s2;
     const int nf = A->nf;
-    const double *z0 = r0 + 2, *f0 = z0 + nf, *z1 = r1 + 2, *f1 = z1 + nf;
-    for (int m = 0; m < nf; m++)
-        z[m] = h00 * z0[m] + h01 * z1[m] + h * (h10 * f0[m] + h11 * f1[m]);
+    const double *z0 = r0 + 2, *z1 = r1 + 2;
+    hermite_cubic(nf, r0[1] - r0[0], sigma, z0, z0 + nf, z1, z1 + nf, z);
 }
 
 /* z(t) from the dense output of the forward step that holds t (Horner in σ) */
