@@ -363,11 +363,11 @@ expr expr_matvec(expr_graph *g, expr W, expr x, int rows, int cols)
  * Then the product's adjoint accumulates c̄ xᵀ into the parameter gradient in place instead of
  * into the block's own adjoint, which the block would copy there — one pass over the block
  * fewer per reverse sweep, which is most of a dense layer's cost.  0, or -1 out of memory. */
-static int mark_direct(expr_prog *P)
+int *expr_prog_uses(const expr_prog *P)
 {
     int *uses = calloc((size_t)(P->nnodes ? P->nnodes : 1), sizeof(int));
     if (!uses)
-        return -1;
+        return NULL;
     for (int i = 0; i < P->nnodes; i++) {
         const expr_node *n = &P->nodes[i];
         if (n->op == OP_CONCAT) {
@@ -380,6 +380,14 @@ static int mark_direct(expr_prog *P)
         if (n->b >= 0)
             uses[n->b]++;
     }
+    return uses;
+}
+
+static int mark_direct(expr_prog *P)
+{
+    int *uses = expr_prog_uses(P);
+    if (!uses)
+        return -1;
     for (int i = 0; i < P->nnodes; i++) {
         expr_node *n = &P->nodes[i];
         n->direct = 0;

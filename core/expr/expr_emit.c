@@ -10,8 +10,9 @@
  * interpreter's per-node rule through the context's callback.
  *
  * Every function is cut into pieces of at most EMIT_CHUNK instructions, each its own
- * (non-inlined) function, so the compiler's time grows linearly with the program. */
-#include "expr_impl.h"
+ * (non-inlined) function, so the compiler's time grows linearly with the program; how the
+ * instructions of a piece are arranged (fused loops, local values) is expr_fuse.c. */
+#include "expr_emit_impl.h"
 #include "expr_kabi.h"
 #include "expr_kernel_impl.h"
 
@@ -21,19 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EMIT_CHUNK = 200 };
+_Static_assert(EXPR_K_COUNT == 16, "the table text below has 16 functions");
 
-_Static_assert(EXPR_K_COUNT == 14, "the table text below has 14 functions");
+/* ---- the text buffer ----------------------------------------------------------------------- */
 
-/* ---- a growing text buffer ------------------------------------------------------------------ */
-
-typedef struct {
-    char *s;
-    size_t len, cap;
-    int failed;
-} text;
-
-static void put(text *b, const char *fmt, ...)
+void emit_put(emit_text *b, const char *fmt, ...)
 {
     if (b->failed)
         return;
@@ -64,6 +57,13 @@ static void put(text *b, const char *fmt, ...)
     }
 }
 
+void emit_text_clear(emit_text *b)
+{
+    b->len = 0;
+    if (b->s)
+        b->s[0] = 0;
+}
+
 /* a double as a C literal that converts back to exactly the same value */
 static const char *lit(char *buf, size_t n, double k)
 {
@@ -78,7 +78,7 @@ static const char *lit(char *buf, size_t n, double k)
 
 /* ---- local derivative formulas, as text (the same as unary_value / unary_derivs) ------------ */
 
-/* powc_value(a, k) with a the operand's text */
+/* powc_value(a, k) with a the operand's emit_text */
 static void powc_text(char *out, size_t n, const char *a, double k)
 {
     char kb[48];
@@ -161,23 +161,23 @@ static void derivs_text(char *f1, char *f2, size_t n, int op, double k, const ch
 
 /* partials (φ_a, φ_b, φ_aa, φ_ab, φ_bb) of the scalar binary operations, as declarations of
  * pa .. pbb from the operand texts a, b and the result c (binary_partials) */
-static void partials_text(text *b, int op, const char *a, const char *bb, const char *c)
+static void partials_text(emit_text *b, int op, const char *a, const char *bb, const char *c)
 {
     switch (op) {
     case OP_MUL:
-        put(b, "const double pa=%s,pb=%s,paa=0.0,pab=1.0,pbb=0.0;", bb, a);
+        emit_put(b, "const double pa=%s,pb=%s,paa=0.0,pab=1.0,pbb=0.0;", bb, a);
         break;
     case OP_DIV:
-        put(b, "const double r=1.0/%s;const double pa=r,pb=-%s*r,paa=0.0,pab=-r*r,"
+        emit_put(b, "const double r=1.0/%s;const double pa=r,pb=-%s*r,paa=0.0,pab=-r*r,"
                "pbb=2.0*%s*r*r;", bb, c, c);
         break;
     case OP_POW:
-        put(b, "const double la=log(%s);const double pa=%s*%s/%s,pb=%s*la,"
+        emit_put(b, "const double la=log(%s);const double pa=%s*%s/%s,pb=%s*la,"
                "paa=%s*(%s-1.0)*%s/(%s*%s),pab=%s*(1.0+%s*la)/%s,pbb=%s*la*la;",
             a, bb, c, a, c, bb, bb, c, a, a, c, bb, a, c);
         break;
-    case OP_ADD: put(b, "const double pa=1.0,pb=1.0,paa=0.0,pab=0.0,pbb=0.0;"); break;
-    default: put(b, "const double pa=1.0,pb=-1.0,paa=0.0,pab=0.0,pbb=0.0;"); break;
+    case OP_ADD: emit_put(b, "const double pa=1.0,pb=1.0,paa=0.0,pab=0.0,pbb=0.0;"); break;
+    default: emit_put(b, "const double pa=1.0,pb=-1.0,paa=0.0,pab=0.0,pbb=0.0;"); break;
     }
 }
 
@@ -196,59 +196,59 @@ static void elem(char *out, size_t n, const char *arr, const expr_node *op, int 
         snprintf(out, n, "%s[%d]", arr, op->off);
 }
 
-static void put_ints(text *b, const char *name, const int *v, int n)
+static void put_ints(emit_text *b, const char *name, const int *v, int n)
 {
-    put(b, "static const int %s[%d]={", name, n);
+    emit_put(b, "static const int %s[%d]={", name, n);
     for (int i = 0; i < n; i++)
-        put(b, i ? ",%d" : "%d", v[i]);
-    put(b, "};");
+        emit_put(b, i ? ",%d" : "%d", v[i]);
+    emit_put(b, "};");
 }
 
 /* partials φ_a, φ_b of DIV and POW as pa, pb (binary_partials) */
-static void vector_partials(text *b, int op, const char *a, const char *bb, const char *c)
+static void vector_partials(emit_text *b, int op, const char *a, const char *bb, const char *c)
 {
     if (op == OP_DIV)
-        put(b, "const double r=1.0/%s;const double pa=r,pb=-%s*r;", bb, c);
+        emit_put(b, "const double r=1.0/%s;const double pa=r,pb=-%s*r;", bb, c);
     else
-        put(b, "const double la=log(%s);const double pa=%s*%s/%s,pb=%s*la;", a, bb, c, a, c);
+        emit_put(b, "const double la=log(%s);const double pa=%s*%s/%s,pb=%s*la;", a, bb, c, a, c);
 }
 
-static int vector_value(text *b, const expr_prog *P, const expr_node *n)
+static int vector_value(emit_text *b, const expr_prog *P, const expr_node *n)
 {
     const int o = n->off, len = n->len;
     char ea[48], eb[48], e[400], kb[48];
     switch (n->op) {
     case OP_X: case OP_P: case OP_C:
-        put(b, "for(int i=0;i<%d;i++)v[%d+i]=%s[%d+i];\n", len, o,
+        emit_put(b, "for(int i=0;i<%d;i++)v[%d+i]=%s[%d+i];\n", len, o,
             n->op == OP_X ? "x" : n->op == OP_P ? "p" : "c", n->aux);
         return 1;
     case OP_CONST_VEC:
-        put(b, "{static const double k[%d]={", len);
+        emit_put(b, "{static const double k[%d]={", len);
         for (int i = 0; i < len; i++)
-            put(b, i ? ",%s" : "%s", lit(kb, sizeof kb, P->consts[n->aux + i]));
-        put(b, "};for(int i=0;i<%d;i++)v[%d+i]=k[i];}\n", len, o);
+            emit_put(b, i ? ",%s" : "%s", lit(kb, sizeof kb, P->consts[n->aux + i]));
+        emit_put(b, "};for(int i=0;i<%d;i++)v[%d+i]=k[i];}\n", len, o);
         return 1;
     case OP_GATHER:
-        put(b, "{");
+        emit_put(b, "{");
         put_ints(b, "ix", P->ints + n->aux, len);
-        put(b, "for(int i=0;i<%d;i++)v[%d+i]=v[%d+ix[i]];}\n", len, o, P->nodes[n->a].off);
+        emit_put(b, "for(int i=0;i<%d;i++)v[%d+i]=v[%d+ix[i]];}\n", len, o, P->nodes[n->a].off);
         return 1;
     case OP_CONCAT: {
         int pos = o;
         for (int k = 0; k < n->a; k++) {
             const expr_node *part = &P->nodes[P->ints[n->aux + k]];
             if (part->len == 1)
-                put(b, "v[%d]=v[%d];", pos, part->off);
+                emit_put(b, "v[%d]=v[%d];", pos, part->off);
             else
-                put(b, "for(int i=0;i<%d;i++)v[%d+i]=v[%d+i];", part->len, pos, part->off);
+                emit_put(b, "for(int i=0;i<%d;i++)v[%d+i]=v[%d+i];", part->len, pos, part->off);
             pos += part->len;
         }
-        put(b, "\n");
+        emit_put(b, "\n");
         return 1;
     }
     case OP_SUM: {
         const expr_node *na = &P->nodes[n->a];
-        put(b, "{double s=0.0;for(int i=0;i<%d;i++)s+=v[%d+i];v[%d]=s;}\n", na->len, na->off, o);
+        emit_put(b, "{double s=0.0;for(int i=0;i<%d;i++)s+=v[%d+i];v[%d]=s;}\n", na->len, na->off, o);
         return 1;
     }
     default: break;
@@ -256,49 +256,49 @@ static int vector_value(text *b, const expr_prog *P, const expr_node *n)
     if (n->op >= OP_NEG && n->op <= OP_STEP) {
         elem(ea, sizeof ea, "v", &P->nodes[n->a], len);
         value_text(e, sizeof e, n->op, n->k, ea);
-        put(b, "for(int i=0;i<%d;i++)v[%d+i]=%s;\n", len, o, e);
+        emit_put(b, "for(int i=0;i<%d;i++)v[%d+i]=%s;\n", len, o, e);
         return 1;
     }
     if (n->op >= OP_ADD && n->op <= OP_POW) {
         elem(ea, sizeof ea, "v", &P->nodes[n->a], len);
         elem(eb, sizeof eb, "v", &P->nodes[n->b], len);
         if (n->op == OP_POW)
-            put(b, "for(int i=0;i<%d;i++)v[%d+i]=pow(%s,%s);\n", len, o, ea, eb);
+            emit_put(b, "for(int i=0;i<%d;i++)v[%d+i]=pow(%s,%s);\n", len, o, ea, eb);
         else
-            put(b, "for(int i=0;i<%d;i++)v[%d+i]=%s%c%s;\n", len, o, ea,
+            emit_put(b, "for(int i=0;i<%d;i++)v[%d+i]=%s%c%s;\n", len, o, ea,
                 "+-*/"[n->op - OP_ADD], eb);
         return 1;
     }
     return 0;
 }
 
-static int vector_tangent(text *b, const expr_prog *P, const expr_node *n)
+static int vector_tangent(emit_text *b, const expr_prog *P, const expr_node *n)
 {
     const int o = n->off, len = n->len;
     char ea[48], eb[48], da[48], db[48], co[48], f1[400], f2[400];
     switch (n->op) {
     case OP_X: case OP_P:
-        put(b, "for(int i=0;i<%d;i++)d[%d+i]=%s[%d+i];\n", len, o, n->op == OP_X ? "dx" : "dp",
+        emit_put(b, "for(int i=0;i<%d;i++)d[%d+i]=%s[%d+i];\n", len, o, n->op == OP_X ? "dx" : "dp",
             n->aux);
         return 1;
     case OP_GATHER:
-        put(b, "{");
+        emit_put(b, "{");
         put_ints(b, "ix", P->ints + n->aux, len);
-        put(b, "for(int i=0;i<%d;i++)d[%d+i]=d[%d+ix[i]];}\n", len, o, P->nodes[n->a].off);
+        emit_put(b, "for(int i=0;i<%d;i++)d[%d+i]=d[%d+ix[i]];}\n", len, o, P->nodes[n->a].off);
         return 1;
     case OP_CONCAT: {
         int pos = o;
         for (int k = 0; k < n->a; k++) {
             const expr_node *part = &P->nodes[P->ints[n->aux + k]];
-            put(b, "for(int i=0;i<%d;i++)d[%d+i]=d[%d+i];", part->len, pos, part->off);
+            emit_put(b, "for(int i=0;i<%d;i++)d[%d+i]=d[%d+i];", part->len, pos, part->off);
             pos += part->len;
         }
-        put(b, "\n");
+        emit_put(b, "\n");
         return 1;
     }
     case OP_SUM: {
         const expr_node *na = &P->nodes[n->a];
-        put(b, "{double s=0.0;for(int i=0;i<%d;i++)s+=d[%d+i];d[%d]=s;}\n", na->len, na->off, o);
+        emit_put(b, "{double s=0.0;for(int i=0;i<%d;i++)s+=d[%d+i];d[%d]=s;}\n", na->len, na->off, o);
         return 1;
     }
     default: break;
@@ -308,7 +308,7 @@ static int vector_tangent(text *b, const expr_prog *P, const expr_node *n)
         elem(ea, sizeof ea, "v", &P->nodes[n->a], len);
         elem(da, sizeof da, "d", &P->nodes[n->a], len);
         derivs_text(f1, f2, sizeof f1, n->op, n->k, ea, co);
-        put(b, "for(int i=0;i<%d;i++){const double f1=%s;d[%d+i]=f1*%s;}\n", len, f1, o, da);
+        emit_put(b, "for(int i=0;i<%d;i++){const double f1=%s;d[%d+i]=f1*%s;}\n", len, f1, o, da);
         return 1;
     }
     if (n->op >= OP_ADD && n->op <= OP_POW) {
@@ -316,14 +316,14 @@ static int vector_tangent(text *b, const expr_prog *P, const expr_node *n)
         elem(eb, sizeof eb, "v", &P->nodes[n->b], len);
         elem(da, sizeof da, "d", &P->nodes[n->a], len);
         elem(db, sizeof db, "d", &P->nodes[n->b], len);
-        put(b, "for(int i=0;i<%d;i++){", len);
+        emit_put(b, "for(int i=0;i<%d;i++){", len);
         switch (n->op) {
-        case OP_ADD: put(b, "d[%d+i]=%s+%s;}\n", o, da, db); break;
-        case OP_SUB: put(b, "d[%d+i]=%s-%s;}\n", o, da, db); break;
-        case OP_MUL: put(b, "d[%d+i]=%s*%s+%s*%s;}\n", o, da, eb, ea, db); break;
+        case OP_ADD: emit_put(b, "d[%d+i]=%s+%s;}\n", o, da, db); break;
+        case OP_SUB: emit_put(b, "d[%d+i]=%s-%s;}\n", o, da, db); break;
+        case OP_MUL: emit_put(b, "d[%d+i]=%s*%s+%s*%s;}\n", o, da, eb, ea, db); break;
         default:
             vector_partials(b, n->op, ea, eb, co);
-            put(b, "d[%d+i]=pa*%s+pb*%s;}\n", o, da, db);
+            emit_put(b, "d[%d+i]=pa*%s+pb*%s;}\n", o, da, db);
             break;
         }
         return 1;
@@ -331,34 +331,34 @@ static int vector_tangent(text *b, const expr_prog *P, const expr_node *n)
     return 0;
 }
 
-static int vector_adjoint(text *b, const expr_prog *P, const expr_node *n, int want)
+static int vector_adjoint(emit_text *b, const expr_prog *P, const expr_node *n, int want)
 {
     const int o = n->off, len = n->len;
     char ea[48], eb[48], ba[48], bb[48], co[48], f1[400], f2[400];
     switch (n->op) {
     case OP_X: case OP_P:
-        put(b, "if(%s)for(int i=0;i<%d;i++)%s[%d+i]+=bar[%d+i];\n", n->op == OP_X ? "gx" : "gp",
+        emit_put(b, "if(%s)for(int i=0;i<%d;i++)%s[%d+i]+=bar[%d+i];\n", n->op == OP_X ? "gx" : "gp",
             len, n->op == OP_X ? "gx" : "gp", n->aux, o);
         return 1;
     case OP_GATHER:
-        put(b, "{");
+        emit_put(b, "{");
         put_ints(b, "ix", P->ints + n->aux, len);
-        put(b, "for(int i=0;i<%d;i++)bar[%d+ix[i]]+=bar[%d+i];}\n", len, P->nodes[n->a].off, o);
+        emit_put(b, "for(int i=0;i<%d;i++)bar[%d+ix[i]]+=bar[%d+i];}\n", len, P->nodes[n->a].off, o);
         return 1;
     case OP_CONCAT: {
         int pos = o;
         for (int k = 0; k < n->a; k++) {
             const expr_node *part = &P->nodes[P->ints[n->aux + k]];
             if (part->dep & want)
-                put(b, "for(int i=0;i<%d;i++)bar[%d+i]+=bar[%d+i];", part->len, part->off, pos);
+                emit_put(b, "for(int i=0;i<%d;i++)bar[%d+i]+=bar[%d+i];", part->len, part->off, pos);
             pos += part->len;
         }
-        put(b, "\n");
+        emit_put(b, "\n");
         return 1;
     }
     case OP_SUM: {
         const expr_node *na = &P->nodes[n->a];
-        put(b, "for(int i=0;i<%d;i++)bar[%d+i]+=bar[%d];\n", na->len, na->off, o);
+        emit_put(b, "for(int i=0;i<%d;i++)bar[%d+i]+=bar[%d];\n", na->len, na->off, o);
         return 1;
     }
     default: break;
@@ -370,7 +370,7 @@ static int vector_adjoint(text *b, const expr_prog *P, const expr_node *n, int w
         elem(ea, sizeof ea, "v", &P->nodes[n->a], len);
         elem(ba, sizeof ba, "bar", &P->nodes[n->a], len);
         derivs_text(f1, f2, sizeof f1, n->op, n->k, ea, co);
-        put(b, "for(int i=0;i<%d;i++){const double f1=%s;%s+=bar[%d+i]*f1;}\n", len, f1, ba, o);
+        emit_put(b, "for(int i=0;i<%d;i++){const double f1=%s;%s+=bar[%d+i]*f1;}\n", len, f1, ba, o);
         return 1;
     }
     if (n->op >= OP_ADD && n->op <= OP_POW) {
@@ -379,27 +379,27 @@ static int vector_adjoint(text *b, const expr_prog *P, const expr_node *n, int w
         elem(eb, sizeof eb, "v", &P->nodes[n->b], len);
         elem(ba, sizeof ba, "bar", &P->nodes[n->a], len);
         elem(bb, sizeof bb, "bar", &P->nodes[n->b], len);
-        put(b, "for(int i=0;i<%d;i++){const double cb=bar[%d+i];", len, o);
+        emit_put(b, "for(int i=0;i<%d;i++){const double cb=bar[%d+i];", len, o);
         switch (n->op) {
         case OP_ADD:
-            if (to_a) put(b, "%s+=cb;", ba);
-            if (to_b) put(b, "%s+=cb;", bb);
+            if (to_a) emit_put(b, "%s+=cb;", ba);
+            if (to_b) emit_put(b, "%s+=cb;", bb);
             break;
         case OP_SUB:
-            if (to_a) put(b, "%s+=cb;", ba);
-            if (to_b) put(b, "%s-=cb;", bb);
+            if (to_a) emit_put(b, "%s+=cb;", ba);
+            if (to_b) emit_put(b, "%s-=cb;", bb);
             break;
         case OP_MUL:
-            if (to_a) put(b, "%s+=cb*%s;", ba, eb);
-            if (to_b) put(b, "%s+=cb*%s;", bb, ea);
+            if (to_a) emit_put(b, "%s+=cb*%s;", ba, eb);
+            if (to_b) emit_put(b, "%s+=cb*%s;", bb, ea);
             break;
         default:
             vector_partials(b, n->op, ea, eb, co);
-            if (to_a) put(b, "%s+=cb*pa;", ba);
-            if (to_b) put(b, "%s+=cb*pb;", bb);
+            if (to_a) emit_put(b, "%s+=cb*pa;", ba);
+            if (to_b) emit_put(b, "%s+=cb*pb;", bb);
             break;
         }
-        put(b, "}\n");
+        emit_put(b, "}\n");
         return 1;
     }
     return 0;
@@ -410,30 +410,30 @@ static int vector_adjoint(text *b, const expr_prog *P, const expr_node *n, int w
  * inputs and data rows stay with the interpreter's rule. */
 
 /* the linear nodes (gather, concatenation, sum) move the array `arr` as a tangent does */
-static int vector_linear(text *b, const expr_prog *P, const expr_node *n, const char *arr)
+static int vector_linear(emit_text *b, const expr_prog *P, const expr_node *n, const char *arr)
 {
     const int o = n->off, len = n->len;
     switch (n->op) {
     case OP_GATHER:
-        put(b, "{");
+        emit_put(b, "{");
         put_ints(b, "ix", P->ints + n->aux, len);
-        put(b, "for(int i=0;i<%d;i++)%s[%d+i]=%s[%d+ix[i]];}\n", len, arr, o, arr,
+        emit_put(b, "for(int i=0;i<%d;i++)%s[%d+i]=%s[%d+ix[i]];}\n", len, arr, o, arr,
             P->nodes[n->a].off);
         return 1;
     case OP_CONCAT: {
         int pos = o;
         for (int k = 0; k < n->a; k++) {
             const expr_node *part = &P->nodes[P->ints[n->aux + k]];
-            put(b, "for(int i=0;i<%d;i++)%s[%d+i]=%s[%d+i];", part->len, arr, pos, arr,
+            emit_put(b, "for(int i=0;i<%d;i++)%s[%d+i]=%s[%d+i];", part->len, arr, pos, arr,
                 part->off);
             pos += part->len;
         }
-        put(b, "\n");
+        emit_put(b, "\n");
         return 1;
     }
     case OP_SUM: {
         const expr_node *na = &P->nodes[n->a];
-        put(b, "{double s=0.0;for(int i=0;i<%d;i++)s+=%s[%d+i];%s[%d]=s;}\n", na->len, arr,
+        emit_put(b, "{double s=0.0;for(int i=0;i<%d;i++)s+=%s[%d+i];%s[%d]=s;}\n", na->len, arr,
             na->off, arr, o);
         return 1;
     }
@@ -441,7 +441,7 @@ static int vector_linear(text *b, const expr_prog *P, const expr_node *n, const 
     }
 }
 
-static int vector_second(text *b, const expr_prog *P, const expr_node *n)
+static int vector_second(emit_text *b, const expr_prog *P, const expr_node *n)
 {
     const int o = n->off, len = n->len;
     char ea[48], eb[48], co[48], a1[48], a2[48], a12[48], b1[48], b2[48], b12[48];
@@ -449,7 +449,7 @@ static int vector_second(text *b, const expr_prog *P, const expr_node *n)
     switch (n->op) {
     case OP_X: case OP_P: {
         const char *src = n->op == OP_X ? "K->d12x" : "K->d12p";
-        put(b, "if(%s)for(int i=0;i<%d;i++)d12[%d+i]=%s[%d+i];"
+        emit_put(b, "if(%s)for(int i=0;i<%d;i++)d12[%d+i]=%s[%d+i];"
                "else for(int i=0;i<%d;i++)d12[%d+i]=0.0;\n", src, len, o, src, n->aux, len, o);
         return 1;
     }
@@ -465,7 +465,7 @@ static int vector_second(text *b, const expr_prog *P, const expr_node *n)
         elem(a2, sizeof a2, "d2", na, len);
         elem(a12, sizeof a12, "d12", na, len);
         derivs_text(f1, f2, sizeof f1, n->op, n->k, ea, co);
-        put(b, "for(int i=0;i<%d;i++){const double f1=%s,f2=%s;d12[%d+i]=f1*%s+f2*%s*%s;}\n",
+        emit_put(b, "for(int i=0;i<%d;i++){const double f1=%s,f2=%s;d12[%d+i]=f1*%s+f2*%s*%s;}\n",
             len, f1, f2, o, a12, a1, a2);
         return 1;
     }
@@ -479,16 +479,16 @@ static int vector_second(text *b, const expr_prog *P, const expr_node *n)
         elem(b1, sizeof b1, "d1", nb, len);
         elem(b2, sizeof b2, "d2", nb, len);
         elem(b12, sizeof b12, "d12", nb, len);
-        put(b, "for(int i=0;i<%d;i++){", len);
+        emit_put(b, "for(int i=0;i<%d;i++){", len);
         partials_text(b, n->op, ea, eb, co);
-        put(b, "d12[%d+i]=pa*%s+pb*%s+paa*%s*%s+pab*(%s*%s+%s*%s)+pbb*%s*%s;}\n", o, a12, b12,
+        emit_put(b, "d12[%d+i]=pa*%s+pb*%s+paa*%s*%s+pab*(%s*%s+%s*%s)+pbb*%s*%s;}\n", o, a12, b12,
             a1, a2, a1, b2, a2, b1, b1, b2);
         return 1;
     }
     return 0;
 }
 
-static int vector_adjoint2(text *b, const expr_prog *P, const expr_node *n, int want)
+static int vector_adjoint2(emit_text *b, const expr_prog *P, const expr_node *n, int want)
 {
     const int o = n->off, len = n->len;
     char ea[48], eb[48], co[48], ba[48], bb[48], dba[48], dbb[48], da[48], db[48];
@@ -496,15 +496,15 @@ static int vector_adjoint2(text *b, const expr_prog *P, const expr_node *n, int 
     switch (n->op) {
     case OP_X: case OP_P: {
         const char *g = n->op == OP_X ? "gx" : "gp", *dg = n->op == OP_X ? "dgx" : "dgp";
-        put(b, "if(%s)for(int i=0;i<%d;i++)%s[%d+i]+=bar[%d+i];", g, len, g, n->aux, o);
-        put(b, "if(%s)for(int i=0;i<%d;i++)%s[%d+i]+=dbar[%d+i];\n", dg, len, dg, n->aux, o);
+        emit_put(b, "if(%s)for(int i=0;i<%d;i++)%s[%d+i]+=bar[%d+i];", g, len, g, n->aux, o);
+        emit_put(b, "if(%s)for(int i=0;i<%d;i++)%s[%d+i]+=dbar[%d+i];\n", dg, len, dg, n->aux, o);
         return 1;
     }
     case OP_GATHER:
-        put(b, "{");
+        emit_put(b, "{");
         put_ints(b, "ix", P->ints + n->aux, len);
-        put(b, "for(int i=0;i<%d;i++)bar[%d+ix[i]]+=bar[%d+i];", len, P->nodes[n->a].off, o);
-        put(b, "for(int i=0;i<%d;i++)dbar[%d+ix[i]]+=dbar[%d+i];}\n", len, P->nodes[n->a].off,
+        emit_put(b, "for(int i=0;i<%d;i++)bar[%d+ix[i]]+=bar[%d+i];", len, P->nodes[n->a].off, o);
+        emit_put(b, "for(int i=0;i<%d;i++)dbar[%d+ix[i]]+=dbar[%d+i];}\n", len, P->nodes[n->a].off,
             o);
         return 1;
     case OP_CONCAT: {
@@ -512,19 +512,19 @@ static int vector_adjoint2(text *b, const expr_prog *P, const expr_node *n, int 
         for (int k = 0; k < n->a; k++) {
             const expr_node *part = &P->nodes[P->ints[n->aux + k]];
             if (part->dep & want) {
-                put(b, "for(int i=0;i<%d;i++)bar[%d+i]+=bar[%d+i];", part->len, part->off, pos);
-                put(b, "for(int i=0;i<%d;i++)dbar[%d+i]+=dbar[%d+i];", part->len, part->off,
+                emit_put(b, "for(int i=0;i<%d;i++)bar[%d+i]+=bar[%d+i];", part->len, part->off, pos);
+                emit_put(b, "for(int i=0;i<%d;i++)dbar[%d+i]+=dbar[%d+i];", part->len, part->off,
                     pos);
             }
             pos += part->len;
         }
-        put(b, "\n");
+        emit_put(b, "\n");
         return 1;
     }
     case OP_SUM: {
         const expr_node *na = &P->nodes[n->a];
-        put(b, "for(int i=0;i<%d;i++)bar[%d+i]+=bar[%d];", na->len, na->off, o);
-        put(b, "for(int i=0;i<%d;i++)dbar[%d+i]+=dbar[%d];\n", na->len, na->off, o);
+        emit_put(b, "for(int i=0;i<%d;i++)bar[%d+i]+=bar[%d];", na->len, na->off, o);
+        emit_put(b, "for(int i=0;i<%d;i++)dbar[%d+i]+=dbar[%d];\n", na->len, na->off, o);
         return 1;
     }
     default: break;
@@ -539,7 +539,7 @@ static int vector_adjoint2(text *b, const expr_prog *P, const expr_node *n, int 
         elem(dba, sizeof dba, "dbar", na, len);
         elem(da, sizeof da, "d1", na, len);
         derivs_text(f1, f2, sizeof f1, n->op, n->k, ea, co);
-        put(b, "for(int i=0;i<%d;i++){const double f1=%s,f2=%s;const double cb=bar[%d+i],"
+        emit_put(b, "for(int i=0;i<%d;i++){const double f1=%s,f2=%s;const double cb=bar[%d+i],"
                "dcb=dbar[%d+i];%s+=cb*f1;%s+=dcb*f1+cb*f2*%s;}\n", len, f1, f2, o, o, ba, dba, da);
         return 1;
     }
@@ -554,13 +554,13 @@ static int vector_adjoint2(text *b, const expr_prog *P, const expr_node *n, int 
         elem(dbb, sizeof dbb, "dbar", nb, len);
         elem(da, sizeof da, "d1", na, len);
         elem(db, sizeof db, "d1", nb, len);
-        put(b, "for(int i=0;i<%d;i++){const double cb=bar[%d+i],dcb=dbar[%d+i];", len, o, o);
+        emit_put(b, "for(int i=0;i<%d;i++){const double cb=bar[%d+i],dcb=dbar[%d+i];", len, o, o);
         partials_text(b, n->op, ea, eb, co);
         if (to_a)
-            put(b, "%s+=cb*pa;%s+=dcb*pa+cb*(paa*%s+pab*%s);", ba, dba, da, db);
+            emit_put(b, "%s+=cb*pa;%s+=dcb*pa+cb*(paa*%s+pab*%s);", ba, dba, da, db);
         if (to_b)
-            put(b, "%s+=cb*pb;%s+=dcb*pb+cb*(pab*%s+pbb*%s);", bb, dbb, da, db);
-        put(b, "}\n");
+            emit_put(b, "%s+=cb*pb;%s+=dcb*pb+cb*(pab*%s+pbb*%s);", bb, dbb, da, db);
+        emit_put(b, "}\n");
         return 1;
     }
     return 0;
@@ -569,105 +569,105 @@ static int vector_adjoint2(text *b, const expr_prog *P, const expr_node *n, int 
 /* ---- one instruction of each sweep --------------------------------------------------------- */
 
 
-static void emit_value(text *b, const expr_prog *P, const expr_ins *I)
+static void emit_value(emit_text *b, const expr_prog *P, const expr_ins *I)
 {
     const int o = I->out, a = I->a, bb = I->b;
     char kb[48], va[32], e[256];
     switch (I->op) {
-    case OP_X: put(b, "v[%d]=x[%d];\n", o, a); return;
-    case OP_P: put(b, "v[%d]=p[%d];\n", o, a); return;
-    case OP_C: put(b, "v[%d]=c[%d];\n", o, a); return;
-    case OP_TIME: put(b, "v[%d]=K->t;\n", o); return;
-    case OP_CONST: put(b, "v[%d]=%s;\n", o, lit(kb, sizeof kb, I->k)); return;
-    case OP_ADD: put(b, "v[%d]=v[%d]+v[%d];\n", o, a, bb); return;
-    case OP_SUB: put(b, "v[%d]=v[%d]-v[%d];\n", o, a, bb); return;
-    case OP_MUL: put(b, "v[%d]=v[%d]*v[%d];\n", o, a, bb); return;
-    case OP_DIV: put(b, "v[%d]=v[%d]/v[%d];\n", o, a, bb); return;
+    case OP_X: emit_put(b, "v[%d]=x[%d];\n", o, a); return;
+    case OP_P: emit_put(b, "v[%d]=p[%d];\n", o, a); return;
+    case OP_C: emit_put(b, "v[%d]=c[%d];\n", o, a); return;
+    case OP_TIME: emit_put(b, "v[%d]=K->t;\n", o); return;
+    case OP_CONST: emit_put(b, "v[%d]=%s;\n", o, lit(kb, sizeof kb, I->k)); return;
+    case OP_ADD: emit_put(b, "v[%d]=v[%d]+v[%d];\n", o, a, bb); return;
+    case OP_SUB: emit_put(b, "v[%d]=v[%d]-v[%d];\n", o, a, bb); return;
+    case OP_MUL: emit_put(b, "v[%d]=v[%d]*v[%d];\n", o, a, bb); return;
+    case OP_DIV: emit_put(b, "v[%d]=v[%d]/v[%d];\n", o, a, bb); return;
     case OP_NODE:
         if (!vector_value(b, P, &P->nodes[I->node]))
-            put(b, "K->node(K->host,%d);\n", I->node);
+            emit_put(b, EMIT_CALLBACK "(K->host,%d);\n", I->node);
         return;
     default:
         snprintf(va, sizeof va, "v[%d]", a);
         value_text(e, sizeof e, I->op, I->k, va);
-        put(b, "v[%d]=%s;\n", o, e);
+        emit_put(b, "v[%d]=%s;\n", o, e);
         return;
     }
 }
 
-static void emit_tangent(text *b, const expr_prog *P, const expr_ins *I)
+static void emit_tangent(emit_text *b, const expr_prog *P, const expr_ins *I)
 {
     const int o = I->out, a = I->a, bb = I->b;
     char kb[48], va[32], vo[32], f1[256], f2[256];
     switch (I->op) {
-    case OP_X: put(b, "d[%d]=dx[%d];\n", o, a); return;
-    case OP_P: put(b, "d[%d]=dp[%d];\n", o, a); return;
-    case OP_ADD: put(b, "d[%d]=d[%d]+d[%d];\n", o, a, bb); return;
-    case OP_SUB: put(b, "d[%d]=d[%d]-d[%d];\n", o, a, bb); return;
-    case OP_MUL: put(b, "d[%d]=d[%d]*v[%d]+v[%d]*d[%d];\n", o, a, bb, a, bb); return;
-    case OP_DIV: put(b, "d[%d]=(d[%d]-v[%d]*d[%d])/v[%d];\n", o, a, o, bb, bb); return;
-    case OP_NEG: put(b, "d[%d]=-d[%d];\n", o, a); return;
-    case OP_SCALE: put(b, "d[%d]=%s*d[%d];\n", o, lit(kb, sizeof kb, I->k), a); return;
-    case OP_SHIFT: put(b, "d[%d]=d[%d];\n", o, a); return;
-    case OP_EXP: put(b, "d[%d]=v[%d]*d[%d];\n", o, o, a); return;
+    case OP_X: emit_put(b, "d[%d]=dx[%d];\n", o, a); return;
+    case OP_P: emit_put(b, "d[%d]=dp[%d];\n", o, a); return;
+    case OP_ADD: emit_put(b, "d[%d]=d[%d]+d[%d];\n", o, a, bb); return;
+    case OP_SUB: emit_put(b, "d[%d]=d[%d]-d[%d];\n", o, a, bb); return;
+    case OP_MUL: emit_put(b, "d[%d]=d[%d]*v[%d]+v[%d]*d[%d];\n", o, a, bb, a, bb); return;
+    case OP_DIV: emit_put(b, "d[%d]=(d[%d]-v[%d]*d[%d])/v[%d];\n", o, a, o, bb, bb); return;
+    case OP_NEG: emit_put(b, "d[%d]=-d[%d];\n", o, a); return;
+    case OP_SCALE: emit_put(b, "d[%d]=%s*d[%d];\n", o, lit(kb, sizeof kb, I->k), a); return;
+    case OP_SHIFT: emit_put(b, "d[%d]=d[%d];\n", o, a); return;
+    case OP_EXP: emit_put(b, "d[%d]=v[%d]*d[%d];\n", o, o, a); return;
     case OP_NODE:
         if (!vector_tangent(b, P, &P->nodes[I->node]))
-            put(b, "K->node(K->host,%d);\n", I->node);
+            emit_put(b, EMIT_CALLBACK "(K->host,%d);\n", I->node);
         return;
     default:
         snprintf(va, sizeof va, "v[%d]", a);
         snprintf(vo, sizeof vo, "v[%d]", o);
         derivs_text(f1, f2, sizeof f1, I->op, I->k, va, vo);
-        put(b, "{const double f1=%s;d[%d]=f1*d[%d];}\n", f1, o, a);
+        emit_put(b, "{const double f1=%s;d[%d]=f1*d[%d];}\n", f1, o, a);
         return;
     }
 }
 
-static void emit_adjoint(text *b, const expr_prog *P, const expr_ins *I, int want)
+static void emit_adjoint(emit_text *b, const expr_prog *P, const expr_ins *I, int want)
 {
     const int o = I->out, a = I->a, bb = I->b;
     char kb[48], va[32], vo[32], f1[256], f2[256];
     if (I->op == OP_NODE) {
         if (!vector_adjoint(b, P, &P->nodes[I->node], want))
-            put(b, "K->node(K->host,%d);\n", I->node);
+            emit_put(b, EMIT_CALLBACK "(K->host,%d);\n", I->node);
         return;
     }
-    put(b, "{const double cb=bar[%d];", o);
+    emit_put(b, "{const double cb=bar[%d];", o);
     switch (I->op) {
-    case OP_X: put(b, "if(gx)gx[%d]+=cb;", a); break;
-    case OP_P: put(b, "if(gp)gp[%d]+=cb;", a); break;
-    case OP_ADD: put(b, "bar[%d]+=cb;bar[%d]+=cb;", a, bb); break;
-    case OP_SUB: put(b, "bar[%d]+=cb;bar[%d]-=cb;", a, bb); break;
-    case OP_MUL: put(b, "bar[%d]+=cb*v[%d];bar[%d]+=cb*v[%d];", a, bb, bb, a); break;
-    case OP_DIV: put(b, "bar[%d]+=cb/v[%d];bar[%d]-=cb*v[%d]/v[%d];", a, bb, bb, o, bb); break;
-    case OP_NEG: put(b, "bar[%d]-=cb;", a); break;
-    case OP_SCALE: put(b, "bar[%d]+=%s*cb;", a, lit(kb, sizeof kb, I->k)); break;
-    case OP_SHIFT: put(b, "bar[%d]+=cb;", a); break;
-    case OP_EXP: put(b, "bar[%d]+=cb*v[%d];", a, o); break;
+    case OP_X: emit_put(b, "if(gx)gx[%d]+=cb;", a); break;
+    case OP_P: emit_put(b, "if(gp)gp[%d]+=cb;", a); break;
+    case OP_ADD: emit_put(b, "bar[%d]+=cb;bar[%d]+=cb;", a, bb); break;
+    case OP_SUB: emit_put(b, "bar[%d]+=cb;bar[%d]-=cb;", a, bb); break;
+    case OP_MUL: emit_put(b, "bar[%d]+=cb*v[%d];bar[%d]+=cb*v[%d];", a, bb, bb, a); break;
+    case OP_DIV: emit_put(b, "bar[%d]+=cb/v[%d];bar[%d]-=cb*v[%d]/v[%d];", a, bb, bb, o, bb); break;
+    case OP_NEG: emit_put(b, "bar[%d]-=cb;", a); break;
+    case OP_SCALE: emit_put(b, "bar[%d]+=%s*cb;", a, lit(kb, sizeof kb, I->k)); break;
+    case OP_SHIFT: emit_put(b, "bar[%d]+=cb;", a); break;
+    case OP_EXP: emit_put(b, "bar[%d]+=cb*v[%d];", a, o); break;
     default:
         snprintf(va, sizeof va, "v[%d]", a);
         snprintf(vo, sizeof vo, "v[%d]", o);
         derivs_text(f1, f2, sizeof f1, I->op, I->k, va, vo);
-        put(b, "const double f1=%s;bar[%d]+=cb*f1;", f1, a);
+        emit_put(b, "const double f1=%s;bar[%d]+=cb*f1;", f1, a);
         break;
     }
-    put(b, "}\n");
+    emit_put(b, "}\n");
 }
 
 /* adjoint_node with the tangent of the adjoint (tangent-over-adjoint) for one scalar node */
-static void emit_adjoint2(text *b, const expr_prog *P, const expr_ins *I, int want)
+static void emit_adjoint2(emit_text *b, const expr_prog *P, const expr_ins *I, int want)
 {
     const expr_node *n = &P->nodes[I->node];
     const int o = n->off;
     if (I->op == OP_NODE) {
         if (!vector_adjoint2(b, P, n, want))
-            put(b, "K->node(K->host,%d);\n", I->node);
+            emit_put(b, EMIT_CALLBACK "(K->host,%d);\n", I->node);
         return;
     }
-    put(b, "{const double cb=bar[%d],dcb=dbar[%d];", o, o);
+    emit_put(b, "{const double cb=bar[%d],dcb=dbar[%d];", o, o);
     switch (n->op) {
-    case OP_X: put(b, "if(gx)gx[%d]+=cb;if(dgx)dgx[%d]+=dcb;", n->aux, n->aux); break;
-    case OP_P: put(b, "if(gp)gp[%d]+=cb;if(dgp)dgp[%d]+=dcb;", n->aux, n->aux); break;
+    case OP_X: emit_put(b, "if(gx)gx[%d]+=cb;if(dgx)dgx[%d]+=dcb;", n->aux, n->aux); break;
+    case OP_P: emit_put(b, "if(gp)gp[%d]+=cb;if(dgp)dgp[%d]+=dcb;", n->aux, n->aux); break;
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: {
         const int a = n->aoff, bo = n->boff;
         char va[32], vb[32], vo[32];
@@ -676,9 +676,9 @@ static void emit_adjoint2(text *b, const expr_prog *P, const expr_ins *I, int wa
         snprintf(vo, sizeof vo, "v[%d]", o);
         partials_text(b, n->op, va, vb, vo);
         if (P->nodes[n->a].dep & want)
-            put(b, "bar[%d]+=cb*pa;dbar[%d]+=dcb*pa+cb*(paa*d1[%d]+pab*d1[%d]);", a, a, a, bo);
+            emit_put(b, "bar[%d]+=cb*pa;dbar[%d]+=dcb*pa+cb*(paa*d1[%d]+pab*d1[%d]);", a, a, a, bo);
         if (P->nodes[n->b].dep & want)
-            put(b, "bar[%d]+=cb*pb;dbar[%d]+=dcb*pb+cb*(pab*d1[%d]+pbb*d1[%d]);", bo, bo, a, bo);
+            emit_put(b, "bar[%d]+=cb*pb;dbar[%d]+=dcb*pb+cb*(pab*d1[%d]+pbb*d1[%d]);", bo, bo, a, bo);
         break;
     }
     default: {
@@ -689,40 +689,40 @@ static void emit_adjoint2(text *b, const expr_prog *P, const expr_ins *I, int wa
         snprintf(va, sizeof va, "v[%d]", a);
         snprintf(vo, sizeof vo, "v[%d]", o);
         derivs_text(f1, f2, sizeof f1, n->op, n->k, va, vo);
-        put(b, "const double f1=%s,f2=%s;bar[%d]+=cb*f1;dbar[%d]+=dcb*f1+cb*f2*d1[%d];", f1, f2,
+        emit_put(b, "const double f1=%s,f2=%s;bar[%d]+=cb*f1;dbar[%d]+=dcb*f1+cb*f2*d1[%d];", f1, f2,
             a, a, a);
         break;
     }
     }
-    put(b, "}\n");
+    emit_put(b, "}\n");
 }
 
 /* second_node (tangent-over-tangent) for one scalar node */
-static void emit_second(text *b, const expr_prog *P, const expr_ins *I)
+static void emit_second(emit_text *b, const expr_prog *P, const expr_ins *I)
 {
     const expr_node *n = &P->nodes[I->node];
     const int o = n->off, a = n->aoff, bo = n->boff;
     char va[32], vb[32], vo[32], f1[256], f2[256];
     if (I->op == OP_NODE) {
         if (!vector_second(b, P, n))
-            put(b, "K->node(K->host,%d);\n", I->node);
+            emit_put(b, EMIT_CALLBACK "(K->host,%d);\n", I->node);
         return;
     }
     snprintf(va, sizeof va, "v[%d]", a);
     snprintf(vb, sizeof vb, "v[%d]", bo);
     snprintf(vo, sizeof vo, "v[%d]", o);
     switch (n->op) {
-    case OP_X: put(b, "d12[%d]=K->d12x?K->d12x[%d]:0.0;\n", o, n->aux); return;
-    case OP_P: put(b, "d12[%d]=K->d12p?K->d12p[%d]:0.0;\n", o, n->aux); return;
+    case OP_X: emit_put(b, "d12[%d]=K->d12x?K->d12x[%d]:0.0;\n", o, n->aux); return;
+    case OP_P: emit_put(b, "d12[%d]=K->d12p?K->d12p[%d]:0.0;\n", o, n->aux); return;
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
-        put(b, "{");
+        emit_put(b, "{");
         partials_text(b, n->op, va, vb, vo);
-        put(b, "d12[%d]=pa*d12[%d]+pb*d12[%d]+paa*d1[%d]*d2[%d]+pab*(d1[%d]*d2[%d]+d2[%d]*d1[%d])"
+        emit_put(b, "d12[%d]=pa*d12[%d]+pb*d12[%d]+paa*d1[%d]*d2[%d]+pab*(d1[%d]*d2[%d]+d2[%d]*d1[%d])"
                "+pbb*d1[%d]*d2[%d];}\n", o, a, bo, a, a, a, bo, a, bo, bo, bo);
         return;
     default:
         derivs_text(f1, f2, sizeof f1, n->op, n->k, va, vo);
-        put(b, "{const double f1=%s,f2=%s;d12[%d]=f1*d12[%d]+f2*d1[%d]*d2[%d];}\n", f1, f2, o, a,
+        emit_put(b, "{const double f1=%s,f2=%s;d12[%d]=f1*d12[%d]+f2*d1[%d]*d2[%d];}\n", f1, f2, o, a,
             a, a);
         return;
     }
@@ -730,66 +730,112 @@ static void emit_second(text *b, const expr_prog *P, const expr_ins *I)
 
 /* ---- whole sweeps ----------------------------------------------------------------------------- */
 
-/* the context fields each kind of sweep reads (and only those: the caller sets no others) */
+/* the context fields each kind of sweep reads (and only those: the caller sets no others).
+ * The work arrays (values, tangents, adjoints) are declared restrict — no input or gradient
+ * array points into them — so the compiler may keep values in registers across the stores;
+ * a node handed back to the interpreter, which writes them through the context's own
+ * pointers, is a call between two pieces (emit_sweep). */
 static const char *locals(int kind)
 {
     switch (kind) {
-    case EXPR_K_VALUES_ALL:
-        return "const double*x=K->x;const double*p=K->p;const double*c=K->c;double*v=K->v;"
-               "(void)x;(void)p;(void)c;\n";
+    case EXPR_K_VALUES_ALL: case EXPR_K_EVAL_ALL:
+        return "const double*x=K->x;const double*p=K->p;const double*c=K->c;"
+               "double*restrict v=K->v;(void)x;(void)p;(void)c;\n";
     case EXPR_K_TANGENT:
-        return "const double*v=K->v;double*d=K->d;const double*dx=K->dx;const double*dp=K->dp;"
-               "(void)v;(void)dx;(void)dp;\n";
+        return "const double*restrict v=K->v;double*restrict d=K->d;const double*dx=K->dx;"
+               "const double*dp=K->dp;(void)v;(void)dx;(void)dp;\n";
     case EXPR_K_ADJOINT:
-        return "const double*v=K->v;double*bar=K->bar;double*gx=K->gx;double*gp=K->gp;"
-               "(void)v;(void)gx;(void)gp;\n";
+        return "const double*restrict v=K->v;double*restrict bar=K->bar;double*gx=K->gx;"
+               "double*gp=K->gp;(void)v;(void)gx;(void)gp;\n";
     case EXPR_K_ADJOINT2:
-        return "const double*v=K->v;const double*d1=K->d1;double*bar=K->bar;double*dbar=K->dbar;"
-               "double*gx=K->gx;double*gp=K->gp;double*dgx=K->dgx;double*dgp=K->dgp;"
-               "(void)v;(void)d1;(void)dbar;(void)gx;(void)gp;(void)dgx;(void)dgp;\n";
+        return "const double*restrict v=K->v;const double*restrict d1=K->d1;"
+               "double*restrict bar=K->bar;double*restrict dbar=K->dbar;double*gx=K->gx;"
+               "double*gp=K->gp;double*dgx=K->dgx;double*dgp=K->dgp;(void)v;(void)d1;(void)dbar;"
+               "(void)gx;(void)gp;(void)dgx;(void)dgp;\n";
     default:
-        return "const double*v=K->v;const double*d1=K->d1;const double*d2=K->d2;"
-               "double*d12=K->d12;(void)v;(void)d1;(void)d2;\n";
+        return "const double*restrict v=K->v;const double*restrict d1=K->d1;"
+               "const double*restrict d2=K->d2;double*restrict d12=K->d12;(void)v;(void)d1;"
+               "(void)d2;\n";
     }
 }
 
-/* one sweep: function `name`, its pieces name_0, name_1, ... */
-static void emit_sweep(text *b, const expr_prog *P, const expr_stream *S, int kind, int mask,
-                       const char *name)
+/* one instruction of a sweep of `kind`, as emit_text */
+static void emit_instruction(emit_text *t, const expr_prog *P, const expr_ins *I, int kind, int mask)
 {
-    int pieces = 0;
-    for (int start = 0; start < S->n; start += EMIT_CHUNK, pieces++) {
-        put(b, "__attribute__((noinline)) static void %s_%d(kctx *K){\n%s", name, pieces,
-            locals(kind));
-        const int end = start + EMIT_CHUNK < S->n ? start + EMIT_CHUNK : S->n;
-        for (int i = start; i < end; i++) {
-            const expr_ins *I = &S->ins[i];
-            switch (kind) {
-            case EXPR_K_VALUES_ALL: emit_value(b, P, I); break;
-            case EXPR_K_TANGENT: emit_tangent(b, P, I); break;
-            case EXPR_K_ADJOINT: emit_adjoint(b, P, I, mask); break;
-            case EXPR_K_ADJOINT2: emit_adjoint2(b, P, I, mask); break;
-            default: emit_second(b, P, I); break;
-            }
-        }
-        put(b, "}\n");
+    switch (kind) {
+    case EXPR_K_VALUES_ALL: case EXPR_K_EVAL_ALL: emit_value(t, P, I); break;
+    case EXPR_K_TANGENT: emit_tangent(t, P, I); break;
+    case EXPR_K_ADJOINT: emit_adjoint(t, P, I, mask); break;
+    case EXPR_K_ADJOINT2: emit_adjoint2(t, P, I, mask); break;
+    default: emit_second(t, P, I); break;
     }
-    put(b, "static void %s(kctx *K){\n", name);
-    for (int i = 0; i < pieces; i++)
-        put(b, "%s_%d(K);\n", name, i);
-    put(b, "}\n");
+}
+
+/* One sweep: function `name`.  Its instructions are cut into pieces name_0, name_1, ... of
+ * at most EMIT_CHUNK instructions, and a node handed back to the interpreter is a call of its
+ * own between two pieces, so every piece may declare the work arrays restrict.  A sweep that
+ * is one piece and nothing else is that piece, one call less. */
+static void emit_sweep(emit_text *b, const expr_prog *P, const expr_stream *S, int kind,
+                       int mask, const char *name)
+{
+    emit_text calls = {0}, ins = {0};
+    emit_piece pc = {0};
+    int pieces = 0, handed_back = 0, alone = 0;
+    if (kind == EXPR_K_EVAL_ALL && emit_piece_for_evaluation(&pc, P) != 0)
+        b->failed = 1;   /* the caller reports it and the program stays interpreted */
+    for (int k = 0; k <= S->n; k++) {
+        emit_text_clear(&ins);
+        if (k < S->n)
+            emit_instruction(&ins, P, &S->ins[k], kind, mask);
+        const int callback = k < S->n && ins.s && strstr(ins.s, EMIT_CALLBACK) != NULL;
+        /* close the piece at a callback, at its size limit and at the end */
+        if (pc.instrs && (callback || pc.instrs == EMIT_CHUNK || k == S->n)) {
+            emit_piece_finish(&pc);
+            alone = k == S->n && !pieces && !handed_back;
+            if (alone)
+                emit_put(b, "static void %s(kctx *K){\n", name);
+            else
+                emit_put(b, "__attribute__((noinline)) static void %s_%d(kctx *K){\n", name,
+                         pieces);
+            emit_put(b, "%s%s%s}\n", locals(kind), pc.decls.s ? pc.decls.s : "",
+                     pc.body.s ? pc.body.s : "");
+            b->failed |= pc.body.failed | pc.decls.failed | pc.loop.failed;
+            if (alone)
+                break;
+            emit_put(&calls, "%s_%d(K);\n", name, pieces++);
+            emit_piece_reset(&pc);
+        }
+        if (k == S->n)
+            break;
+        if (callback) {
+            emit_put(&calls, "%s", ins.s);
+            handed_back++;
+        } else if (ins.len) {
+            emit_piece_add(&pc, ins.s, S->ins[k].node, S->ins[k].op != OP_NODE);
+        }
+    }
+    b->failed |= ins.failed | calls.failed;
+    if (!alone)
+        emit_put(b, "static void %s(kctx *K){\n%s}\n", name, calls.s ? calls.s : "");
+    emit_piece_free(&pc);
+    free(ins.s);
+    free(calls.s);
 }
 
 /* the functions of program number q: q<q>_values_all, ... */
-static void emit_program(text *b, const expr_prog *P, int q)
+static void emit_program(emit_text *b, const expr_prog *P, int q)
 {
     static const char *const mname[] = {"", "x", "p", "xp"};
     char name[48];
-    put(b, "/* program %d: %d nodes, %d values */\n", q, P->nnodes, P->nvals);
+    emit_put(b, "/* program %d: %d nodes, %d values */\n", q, P->nnodes, P->nvals);
     snprintf(name, sizeof name, "q%d_values_all", q);
     emit_sweep(b, P, &P->value_all, EXPR_K_VALUES_ALL, 0, name);
     snprintf(name, sizeof name, "q%d_values_varying", q);
     emit_sweep(b, P, &P->value_varying, EXPR_K_VALUES_ALL, 0, name);
+    snprintf(name, sizeof name, "q%d_eval_all", q);
+    emit_sweep(b, P, &P->value_all, EXPR_K_EVAL_ALL, 0, name);
+    snprintf(name, sizeof name, "q%d_eval_varying", q);
+    emit_sweep(b, P, &P->value_varying, EXPR_K_EVAL_ALL, 0, name);
     for (int m = 1; m < STREAM_MASKS; m++) {
         snprintf(name, sizeof name, "q%d_tangent_%s", q, mname[m]);
         emit_sweep(b, P, &P->tangent[m], EXPR_K_TANGENT, m, name);
@@ -804,10 +850,10 @@ static void emit_program(text *b, const expr_prog *P, int q)
 
 char *expr_emit(expr_prog *const *P, int n, size_t *len)
 {
-    text b = {0};
-    put(&b, "/* odegrad compiled kernels of %d program(s) */\n#include <math.h>\n", n);
-    put(&b, "typedef struct kctx kctx;\nstruct kctx { %s };\n", EXPR_KTEXT(EXPR_KCTX_FIELDS));
-    put(&b, "typedef kctx expr_kctx;\ntypedef struct { %s } ktable;\n",
+    emit_text b = {0};
+    emit_put(&b, "/* odegrad compiled kernels of %d program(s) */\n#include <math.h>\n", n);
+    emit_put(&b, "typedef struct kctx kctx;\nstruct kctx { %s };\n", EXPR_KTEXT(EXPR_KCTX_FIELDS));
+    emit_put(&b, "typedef kctx expr_kctx;\ntypedef struct { %s } ktable;\n",
         EXPR_KTEXT(EXPR_KTABLE_FIELDS));
     for (int q = 0; q < n; q++)
         emit_program(&b, P[q], q);
@@ -821,13 +867,13 @@ char *expr_emit(expr_prog *const *P, int n, size_t *len)
 
 char *expr_emit_tables(int n, const char *key, size_t *len)
 {
-    text b = {0};
+    emit_text b = {0};
     for (int q = 0; q < n; q++)
-        put(&b, "const ktable odegrad_kernels_%d = {%d, \"%s\", {q%d_values_all, q%d_values_varying,"
+        emit_put(&b, "const ktable odegrad_kernels_%d = {%d, \"%s\", {q%d_values_all, q%d_values_varying,"
                 "\nq%d_tangent_x, q%d_tangent_p, q%d_tangent_xp, q%d_adjoint_x, q%d_adjoint_p,"
                 " q%d_adjoint_xp,\nq%d_adjoint2_x, q%d_adjoint2_p, q%d_adjoint2_xp, q%d_second_x,"
-                " q%d_second_p, q%d_second_xp}};\n",
-            q, EXPR_KABI_VERSION, key, q, q, q, q, q, q, q, q, q, q, q, q, q, q);
+                " q%d_second_p, q%d_second_xp,\nq%d_eval_all, q%d_eval_varying}};\n",
+            q, EXPR_KABI_VERSION, key, q, q, q, q, q, q, q, q, q, q, q, q, q, q, q, q);
     if (b.failed) {
         free(b.s);
         return NULL;

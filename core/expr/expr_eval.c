@@ -753,7 +753,10 @@ static void kernel_run(const expr_prog *P, kernel_call *c, int sweep, int fn)
     P->kernels->fn[fn](&c->K);
 }
 
-static void value_sweep(const expr_prog *P, int reuse, double *v, const expr_args *in)
+/* eval_only: only the output's values are wanted (and those of nodes that do not vary, which
+ * later sweeps reuse) — the compiled kernels may then keep the others out of memory */
+static void value_sweep(const expr_prog *P, int reuse, int eval_only, double *v,
+                        const expr_args *in)
 {
     if (!P->kernels) {
         run_values(P, reuse ? &P->value_varying : &P->value_all, v, in);
@@ -762,7 +765,9 @@ static void value_sweep(const expr_prog *P, int reuse, double *v, const expr_arg
     kernel_call c;
     c.in = in;
     c.K.t = in->t, c.K.x = in->x, c.K.p = in->p, c.K.c = in->c, c.K.v = v;
-    kernel_run(P, &c, EXPR_K_VALUES_ALL, reuse ? EXPR_K_VALUES_VARYING : EXPR_K_VALUES_ALL);
+    const int fn = eval_only ? (reuse ? EXPR_K_EVAL_VARYING : EXPR_K_EVAL_ALL)
+                             : (reuse ? EXPR_K_VALUES_VARYING : EXPR_K_VALUES_ALL);
+    kernel_run(P, &c, EXPR_K_VALUES_ALL, fn);
 }
 
 static void tangent_sweep(const expr_prog *P, const double *v, double *d, const double *dx,
@@ -831,8 +836,14 @@ static const expr_node *out_node(const expr_prog *P)
 
 static void copy_out(const expr_prog *P, const double *arr, double *y)
 {
-    if (y)
-        memcpy(y, arr + out_node(P)->off, sizeof(double) * (size_t)out_node(P)->len);
+    if (!y)
+        return;
+    const expr_node *o = out_node(P);
+    /* a loop, not memcpy: most outputs are a few values, where the library call costs more
+     * than the copy (a fifth of a small model's right-hand side) */
+    const double *from = arr + o->off;
+    for (int i = 0; i < o->len; i++)
+        y[i] = from[i];
 }
 
 static void zero(double *a, int n)
@@ -843,11 +854,16 @@ static void zero(double *a, int n)
 
 /* Values of every node.  Nodes that depend on p and c only are skipped when the caller's
  * invariant key says their values from the previous sweep still hold. */
-static void values(const expr_prog *P, expr_work *W, const expr_args *in)
+static void values_of(const expr_prog *P, expr_work *W, const expr_args *in, int eval_only)
 {
     const int reuse = in->invariant_key != 0 && in->invariant_key == W->invariant_key;
     W->invariant_key = in->invariant_key;
-    value_sweep(P, reuse, W->v, in);
+    value_sweep(P, reuse, eval_only, W->v, in);
+}
+
+static void values(const expr_prog *P, expr_work *W, const expr_args *in)
+{
+    values_of(P, W, in, 0);
 }
 
 /* tangents into d along (dx, dp) at the current values */
@@ -862,7 +878,7 @@ static void tangents(const expr_prog *P, const double *v, double *d, const doubl
 
 void expr_eval(const expr_prog *P, expr_work *W, const expr_args *in, double *y)
 {
-    values(P, W, in);
+    values_of(P, W, in, 1);
     copy_out(P, W->v, y);
 }
 

@@ -97,4 +97,8 @@ void expr_streams_free(expr_prog *P);
 /* unload P's compiled kernels, if any (expr_kernel.c) */
 void expr_kernels_release(expr_prog *P);
 
+/* how many operands of other nodes each node is (a node used twice by one node counts twice;
+ * the output is not counted); calloc'ed, NULL when out of memory */
+int *expr_prog_uses(const expr_prog *P);
+
 #endif

@@ -12,7 +12,7 @@
 #ifndef ODEGRAD_EXPR_KABI_H
 #define ODEGRAD_EXPR_KABI_H
 
-#define EXPR_KABI_VERSION 1
+#define EXPR_KABI_VERSION 2
 
 #define EXPR_KCTX_FIELDS                                                                       \
     double t;                                                                                  \
@@ -32,13 +32,15 @@ enum {
     EXPR_K_ADJOINT = 4,     /* + mask: bar into (gx, gp) */
     EXPR_K_ADJOINT2 = 7,    /* + mask: bar, dbar (tangent d1) into (gx, gp, dgx, dgp) */
     EXPR_K_SECOND = 10,     /* + mask: d12 from v, d1, d2 and (d12x, d12p) */
-    EXPR_K_COUNT = 14
+    EXPR_K_EVAL_ALL = 14,   /* the values sweeps for an evaluation alone: v of the output and */
+    EXPR_K_EVAL_VARYING,    /* of the nodes other sweeps or loops read; the rest in registers */
+    EXPR_K_COUNT
 };
 
 #define EXPR_KTABLE_FIELDS                                                                     \
     int abi;                                                                                   \
     const char *key;                                                                           \
-    void (*fn[14])(expr_kctx *);
+    void (*fn[16])(expr_kctx *);
 
 typedef struct { EXPR_KCTX_FIELDS } expr_kctx;
 typedef struct { EXPR_KTABLE_FIELDS } expr_ktable;

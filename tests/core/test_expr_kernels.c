@@ -11,6 +11,7 @@
  * stays interpreted, with the same numbers. */
 #include "expr.h"
 #include "expr_kernel.h"
+#include "expr_kernel_impl.h"
 #include "check.h"
 
 #include <unistd.h>
@@ -101,6 +102,72 @@ static void test_graphs(void)
         compare_kinds(P[k], k + 1);
     for (int k = 0; k < NGRAPHS; k++)
         expr_prog_free(P[k]);
+}
+
+/* ---- the generated code's shape -------------------------------------------------------------------- */
+
+/* the text of generated function `name` (up to the next function), or "" */
+static void function_text(const char *src, const char *name, char *out, size_t n)
+{
+    char head[96];
+    snprintf(head, sizeof head, "static void %s(kctx *K){", name);
+    const char *a = strstr(src, head), *e = a ? strstr(a + 1, "\nstatic void ") : NULL;
+    const char *e2 = a ? strstr(a + 1, "\n__attribute__") : NULL;
+    if (!e || (e2 && e2 < e))
+        e = e2;
+    snprintf(out, n, "%.*s", a ? (int)(e ? e - a : (long)strlen(a)) : 0, a ? a : "");
+}
+
+static int occurrences(const char *s, const char *what)
+{
+    int k = 0;
+    for (const char *q = strstr(s, what); q; q = strstr(q + 1, what))
+        k++;
+    return k;
+}
+
+/* Element-wise nodes of one length, gathers among them, run as one loop; in the evaluation
+ * alone, the values nothing else reads stay local (vector and scalar), in the sweeps that
+ * feed derivatives every value is stored.  The products agree with the interpreter's. */
+static void test_fused_loops(void)
+{
+    expr_graph *g = expr_graph_new(NX, NP, NC, 0);
+    static const int around[NOUT] = {1, 2, 0, 0, 2, 1}, spread[NOUT] = {0, 1, 2, 0, 1, 2};
+    expr x = expr_states(g, 0, 3);
+    expr base = expr_gather(g, x, NOUT, spread), next = expr_gather(g, x, NOUT, around);
+    expr y = expr_mul(g, expr_exp(g, expr_scale(g, expr_add(g, base, next), 0.5)),
+                      expr_tanh(g, base));
+    expr s = expr_shift(g, expr_scale(g, expr_sin(g, expr_state(g, 3)), 2.0), 1.0);
+    expr out = expr_mul(g, expr_mul(g, y, s), expr_param(g, 0));
+    expr_prog *P = expr_compile(g, out);
+    expr_graph_free(g);
+    CHECK(P != NULL, "fused: compile");
+    if (!P)
+        return;
+    size_t len = 0;
+    char *src = expr_emit(&P, 1, &len);
+    CHECK(src != NULL, "fused: emit");
+    static char eval[20000], values[20000];
+    function_text(src ? src : "", "q0_eval_all", eval, sizeof eval);
+    function_text(src ? src : "", "q0_values_all", values, sizeof values);
+    /* seven vector nodes in three loops: x copied (the gathers read it); both gathers, add,
+     * scale, exp, tanh and y; after the scalars, y·s and the output */
+    CHECK(occurrences(values, "for(") == 3 && occurrences(eval, "for(") == 3,
+          "fused: loops %d (values), %d (evaluation), expected 3:\n%s", occurrences(values, "for("),
+          occurrences(eval, "for("), values);
+    CHECK(occurrences(values, "const double t") == 0, "fused: a local in the stored sweep");
+    /* local: the gathers, tanh, add, scale, exp and y·s (7; y is read by the next loop), and
+     * x[3], its sine and its scaling (3; s itself is read by a vector node) */
+    CHECK(occurrences(eval, "const double t") == 10,
+          "fused: %d locals in the evaluation, expected 10:\n%s",
+          occurrences(eval, "const double t"), eval);
+    free(src);
+    char err[600];
+    const int rc = expr_progs_compile_kernels(&P, 1, err, sizeof err);
+    CHECK(rc == 0, "fused: compiled kernels: %s", rc ? err : "");
+    if (rc == 0)
+        compare_kinds(P, 99);
+    expr_prog_free(P);
 }
 
 /* ---- the cache ------------------------------------------------------------------------------------ */
@@ -222,6 +289,7 @@ int main(void)
     setenv("ODEGRAD_KERNEL_CACHE", dir, 1);
     setenv("ODEGRAD_KERNELS", "compiled", 1);
     test_graphs();
+    test_fused_loops();
     char cmd[700];
     snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir %s", dir, dir);
     CHECK(system(cmd) == 0, "%s", cmd);
