@@ -53,22 +53,41 @@ do for [pf in files] {
             name = word(params, p)
             set xlabel name noenhanced
             set ylabel "PL - L_hat" noenhanced
-            plot for [b=1:nb] pf index (b - 1) \
-                     using ((word(bparam, b) eq name && strcol(4) eq "optimisation") ? $1 : NaN):3 \
+            # this parameter's blocks of each kind (1-based), so that no plotted block is
+            # empty (gnuplot would warn "no valid points" once per other parameter's block)
+            # gnuplot reads an element's file once even when its iteration is empty (k then
+            # left over from the element before): it warns when that gives no points, and
+            # autoscales x on those it gives.  An empty element reads this parameter's first
+            # block, its x from column 1 and its y inside the fixed y range: no warning, and
+            # the x range this parameter's own points have anyway.
+            block(list, k) = k >= 1 && k <= words(list) ? word(list, k) - 1 : first_block
+            n_int = n_interval(name, "integration") > 0 ? 1 : 0
+            n_opt = n_interval(name, "optimisation") > 0 ? 1 : 0
+            n_top = n_above(name) > 0 ? 1 : 0
+            opt_blocks = ""
+            int_blocks = ""
+            do for [b=1:nb] {
+                if (word(bparam, b) eq name && word(bkind, b) eq "optimisation") { opt_blocks = opt_blocks." ".b }
+                if (word(bparam, b) eq name && word(bkind, b) eq "integration") { int_blocks = int_blocks." ".b }
+            }
+            first_block = word(opt_blocks." ".int_blocks, 1) - 1
+            plot for [k=1:words(opt_blocks)] pf index block(opt_blocks, k) using 1:3 \
                      with points pt 6 ps 0.6 lc rgb "#4477aa" \
-                     title (p == 1 && word(bkind, b) eq "optimisation" && word(bparam, b) eq name ? "optimisation" : ""), \
-                 for [b=1:nb] pf index (b - 1) \
-                     using ((word(bparam, b) eq name && strcol(4) eq "integration") ? $1 : NaN):3 \
+                     title (p == 1 && k == 1 ? "optimisation" : ""), \
+                 for [k=1:words(int_blocks)] pf index block(int_blocks, k) using 1:3 \
                      with lines lw 1.5 lc rgb "#ee6677" \
-                     title (p == 1 && word(bkind, b) eq "integration" && word(bparam, b) eq name ? "integration" : ""), \
+                     title (p == 1 && k == 1 ? "integration" : ""), \
                  threshold with lines dt 2 lc rgb "gray40" title (p == 1 ? "95 % threshold" : ""), \
-                 for [k=1:(n_interval(name, "integration") > 0 ? 1 : 0)] interval(name, "integration") \
-                     using 1:(threshold):2:3 with xerrorbars lw 5 ps 0 lc rgb "#f4b8c0" \
+                 for [k=1:n_int] (n_int ? interval(name, "integration") : pf) \
+                     index (n_int ? 0 : first_block) using 1:(threshold):(n_int ? $2 : $1):(n_int ? $3 : $1) \
+                     with xerrorbars lw 5 ps 0 lc rgb "#f4b8c0" \
                      title (p == 1 ? "interval (integration)" : ""), \
-                 for [k=1:(n_interval(name, "optimisation") > 0 ? 1 : 0)] interval(name, "optimisation") \
-                     using 1:(threshold):2:3 with xerrorbars lw 1.5 ps 0 lc rgb "#4477aa" \
+                 for [k=1:n_opt] (n_opt ? interval(name, "optimisation") : pf) \
+                     index (n_opt ? 0 : first_block) using 1:(threshold):(n_opt ? $2 : $1):(n_opt ? $3 : $1) \
+                     with xerrorbars lw 1.5 ps 0 lc rgb "#4477aa" \
                      title (p == 1 ? "interval (optimisation)" : ""), \
-                 for [k=1:(n_above(name) > 0 ? 1 : 0)] above(name) using 1:(top) with points pt 8 ps 0.8 lc rgb "black" \
+                 for [k=1:n_top] (n_top ? above(name) : pf) index (n_top ? 0 : first_block) \
+                     using 1:(top) with points pt 8 ps 0.8 lc rgb "black" \
                      title (p == first_above ? "above the top: drawn on it" : "")
             if (term eq "png") {
                 eval check_panel("profile-".base, name)
