@@ -304,8 +304,9 @@ static method_status soadjoint_run(const model *m, const double *theta,
     if (strcmp(method_opt_choice(type, o, "scheme"), "interp") == 0)
         return soadjoint_interp(type, m, theta, o, r);
     static const char *const interp_only[] = {"weight", NULL};
-    if (soadjoint_refuse(type, o, interp_only, "interp", r) != METHOD_OK)
-        return METHOD_EINPUT;
+    const method_status refused = soadjoint_refuse(type, o, interp_only, "interp", r);
+    if (refused != METHOD_OK)
+        return refused;
     soadj_state st;
     memset(&st, 0, sizeof st);
     mem_account acc = {0, 0, o->mem_cap, 0};

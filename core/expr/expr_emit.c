@@ -78,7 +78,7 @@ static const char *lit(char *buf, size_t n, double k)
 
 /* ---- local derivative formulas, as text (the same as unary_value / unary_derivs) ------------ */
 
-/* powc_value(a, k) with a the operand's emit_text */
+/* powc_value(a, k) with a the operand's text */
 static void powc_text(char *out, size_t n, const char *a, double k)
 {
     char kb[48];
@@ -168,13 +168,16 @@ static void partials_text(emit_text *b, int op, const char *a, const char *bb, c
         emit_put(b, "const double pa=%s,pb=%s,paa=0.0,pab=1.0,pbb=0.0;", bb, a);
         break;
     case OP_DIV:
-        emit_put(b, "const double r=1.0/%s;const double pa=r,pb=-%s*r,paa=0.0,pab=-r*r,"
-               "pbb=2.0*%s*r*r;", bb, c, c);
+        emit_put(b,
+                 "const double r=1.0/%s;const double pa=r,pb=-%s*r,paa=0.0,pab=-r*r,"
+                 "pbb=2.0*%s*r*r;",
+                 bb, c, c);
         break;
     case OP_POW:
-        emit_put(b, "const double la=log(%s);const double pa=%s*%s/%s,pb=%s*la,"
-               "paa=%s*(%s-1.0)*%s/(%s*%s),pab=%s*(1.0+%s*la)/%s,pbb=%s*la*la;",
-            a, bb, c, a, c, bb, bb, c, a, a, c, bb, a, c);
+        emit_put(b,
+                 "const double la=log(%s);const double pa=%s*%s/%s,pb=%s*la,"
+                 "paa=%s*(%s-1.0)*%s/(%s*%s),pab=%s*(1.0+%s*la)/%s,pbb=%s*la*la;",
+                 a, bb, c, a, c, bb, bb, c, a, a, c, bb, a, c);
         break;
     case OP_ADD: emit_put(b, "const double pa=1.0,pb=1.0,paa=0.0,pab=0.0,pbb=0.0;"); break;
     default: emit_put(b, "const double pa=1.0,pb=-1.0,paa=0.0,pab=0.0,pbb=0.0;"); break;
@@ -220,7 +223,7 @@ static int vector_value(emit_text *b, const expr_prog *P, const expr_node *n)
     switch (n->op) {
     case OP_X: case OP_P: case OP_C:
         emit_put(b, "for(int i=0;i<%d;i++)v[%d+i]=%s[%d+i];\n", len, o,
-            n->op == OP_X ? "x" : n->op == OP_P ? "p" : "c", n->aux);
+                 n->op == OP_X ? "x" : n->op == OP_P ? "p" : "c", n->aux);
         return 1;
     case OP_CONST_VEC:
         emit_put(b, "{static const double k[%d]={", len);
@@ -248,7 +251,8 @@ static int vector_value(emit_text *b, const expr_prog *P, const expr_node *n)
     }
     case OP_SUM: {
         const expr_node *na = &P->nodes[n->a];
-        emit_put(b, "{double s=0.0;for(int i=0;i<%d;i++)s+=v[%d+i];v[%d]=s;}\n", na->len, na->off, o);
+        emit_put(b, "{double s=0.0;for(int i=0;i<%d;i++)s+=v[%d+i];v[%d]=s;}\n", na->len, na->off,
+                 o);
         return 1;
     }
     default: break;
@@ -266,7 +270,7 @@ static int vector_value(emit_text *b, const expr_prog *P, const expr_node *n)
             emit_put(b, "for(int i=0;i<%d;i++)v[%d+i]=pow(%s,%s);\n", len, o, ea, eb);
         else
             emit_put(b, "for(int i=0;i<%d;i++)v[%d+i]=%s%c%s;\n", len, o, ea,
-                "+-*/"[n->op - OP_ADD], eb);
+                     "+-*/"[n->op - OP_ADD], eb);
         return 1;
     }
     return 0;
@@ -279,7 +283,7 @@ static int vector_tangent(emit_text *b, const expr_prog *P, const expr_node *n)
     switch (n->op) {
     case OP_X: case OP_P:
         emit_put(b, "for(int i=0;i<%d;i++)d[%d+i]=%s[%d+i];\n", len, o, n->op == OP_X ? "dx" : "dp",
-            n->aux);
+                 n->aux);
         return 1;
     case OP_GATHER:
         emit_put(b, "{");
@@ -298,7 +302,8 @@ static int vector_tangent(emit_text *b, const expr_prog *P, const expr_node *n)
     }
     case OP_SUM: {
         const expr_node *na = &P->nodes[n->a];
-        emit_put(b, "{double s=0.0;for(int i=0;i<%d;i++)s+=d[%d+i];d[%d]=s;}\n", na->len, na->off, o);
+        emit_put(b, "{double s=0.0;for(int i=0;i<%d;i++)s+=d[%d+i];d[%d]=s;}\n", na->len, na->off,
+                 o);
         return 1;
     }
     default: break;
@@ -337,20 +342,22 @@ static int vector_adjoint(emit_text *b, const expr_prog *P, const expr_node *n, 
     char ea[48], eb[48], ba[48], bb[48], co[48], f1[400], f2[400];
     switch (n->op) {
     case OP_X: case OP_P:
-        emit_put(b, "if(%s)for(int i=0;i<%d;i++)%s[%d+i]+=bar[%d+i];\n", n->op == OP_X ? "gx" : "gp",
-            len, n->op == OP_X ? "gx" : "gp", n->aux, o);
+        emit_put(b, "if(%s)for(int i=0;i<%d;i++)%s[%d+i]+=bar[%d+i];\n",
+                 n->op == OP_X ? "gx" : "gp", len, n->op == OP_X ? "gx" : "gp", n->aux, o);
         return 1;
     case OP_GATHER:
         emit_put(b, "{");
         put_ints(b, "ix", P->ints + n->aux, len);
-        emit_put(b, "for(int i=0;i<%d;i++)bar[%d+ix[i]]+=bar[%d+i];}\n", len, P->nodes[n->a].off, o);
+        emit_put(b, "for(int i=0;i<%d;i++)bar[%d+ix[i]]+=bar[%d+i];}\n", len, P->nodes[n->a].off,
+                 o);
         return 1;
     case OP_CONCAT: {
         int pos = o;
         for (int k = 0; k < n->a; k++) {
             const expr_node *part = &P->nodes[P->ints[n->aux + k]];
             if (part->dep & want)
-                emit_put(b, "for(int i=0;i<%d;i++)bar[%d+i]+=bar[%d+i];", part->len, part->off, pos);
+                emit_put(b, "for(int i=0;i<%d;i++)bar[%d+i]+=bar[%d+i];", part->len, part->off,
+                         pos);
             pos += part->len;
         }
         emit_put(b, "\n");
@@ -370,7 +377,8 @@ static int vector_adjoint(emit_text *b, const expr_prog *P, const expr_node *n, 
         elem(ea, sizeof ea, "v", &P->nodes[n->a], len);
         elem(ba, sizeof ba, "bar", &P->nodes[n->a], len);
         derivs_text(f1, f2, sizeof f1, n->op, n->k, ea, co);
-        emit_put(b, "for(int i=0;i<%d;i++){const double f1=%s;%s+=bar[%d+i]*f1;}\n", len, f1, ba, o);
+        emit_put(b, "for(int i=0;i<%d;i++){const double f1=%s;%s+=bar[%d+i]*f1;}\n", len, f1, ba,
+                 o);
         return 1;
     }
     if (n->op >= OP_ADD && n->op <= OP_POW) {
@@ -418,14 +426,14 @@ static int vector_linear(emit_text *b, const expr_prog *P, const expr_node *n, c
         emit_put(b, "{");
         put_ints(b, "ix", P->ints + n->aux, len);
         emit_put(b, "for(int i=0;i<%d;i++)%s[%d+i]=%s[%d+ix[i]];}\n", len, arr, o, arr,
-            P->nodes[n->a].off);
+                 P->nodes[n->a].off);
         return 1;
     case OP_CONCAT: {
         int pos = o;
         for (int k = 0; k < n->a; k++) {
             const expr_node *part = &P->nodes[P->ints[n->aux + k]];
             emit_put(b, "for(int i=0;i<%d;i++)%s[%d+i]=%s[%d+i];", part->len, arr, pos, arr,
-                part->off);
+                     part->off);
             pos += part->len;
         }
         emit_put(b, "\n");
@@ -434,7 +442,7 @@ static int vector_linear(emit_text *b, const expr_prog *P, const expr_node *n, c
     case OP_SUM: {
         const expr_node *na = &P->nodes[n->a];
         emit_put(b, "{double s=0.0;for(int i=0;i<%d;i++)s+=%s[%d+i];%s[%d]=s;}\n", na->len, arr,
-            na->off, arr, o);
+                 na->off, arr, o);
         return 1;
     }
     default: return 0;
@@ -449,8 +457,10 @@ static int vector_second(emit_text *b, const expr_prog *P, const expr_node *n)
     switch (n->op) {
     case OP_X: case OP_P: {
         const char *src = n->op == OP_X ? "K->d12x" : "K->d12p";
-        emit_put(b, "if(%s)for(int i=0;i<%d;i++)d12[%d+i]=%s[%d+i];"
-               "else for(int i=0;i<%d;i++)d12[%d+i]=0.0;\n", src, len, o, src, n->aux, len, o);
+        emit_put(b,
+                 "if(%s)for(int i=0;i<%d;i++)d12[%d+i]=%s[%d+i];"
+                 "else for(int i=0;i<%d;i++)d12[%d+i]=0.0;\n",
+                 src, len, o, src, n->aux, len, o);
         return 1;
     }
     case OP_GATHER: case OP_CONCAT: case OP_SUM:
@@ -466,7 +476,7 @@ static int vector_second(emit_text *b, const expr_prog *P, const expr_node *n)
         elem(a12, sizeof a12, "d12", na, len);
         derivs_text(f1, f2, sizeof f1, n->op, n->k, ea, co);
         emit_put(b, "for(int i=0;i<%d;i++){const double f1=%s,f2=%s;d12[%d+i]=f1*%s+f2*%s*%s;}\n",
-            len, f1, f2, o, a12, a1, a2);
+                 len, f1, f2, o, a12, a1, a2);
         return 1;
     }
     if (n->op >= OP_ADD && n->op <= OP_POW) {
@@ -482,7 +492,7 @@ static int vector_second(emit_text *b, const expr_prog *P, const expr_node *n)
         emit_put(b, "for(int i=0;i<%d;i++){", len);
         partials_text(b, n->op, ea, eb, co);
         emit_put(b, "d12[%d+i]=pa*%s+pb*%s+paa*%s*%s+pab*(%s*%s+%s*%s)+pbb*%s*%s;}\n", o, a12, b12,
-            a1, a2, a1, b2, a2, b1, b1, b2);
+                 a1, a2, a1, b2, a2, b1, b1, b2);
         return 1;
     }
     return 0;
@@ -505,16 +515,17 @@ static int vector_adjoint2(emit_text *b, const expr_prog *P, const expr_node *n,
         put_ints(b, "ix", P->ints + n->aux, len);
         emit_put(b, "for(int i=0;i<%d;i++)bar[%d+ix[i]]+=bar[%d+i];", len, P->nodes[n->a].off, o);
         emit_put(b, "for(int i=0;i<%d;i++)dbar[%d+ix[i]]+=dbar[%d+i];}\n", len, P->nodes[n->a].off,
-            o);
+                 o);
         return 1;
     case OP_CONCAT: {
         int pos = o;
         for (int k = 0; k < n->a; k++) {
             const expr_node *part = &P->nodes[P->ints[n->aux + k]];
             if (part->dep & want) {
-                emit_put(b, "for(int i=0;i<%d;i++)bar[%d+i]+=bar[%d+i];", part->len, part->off, pos);
+                emit_put(b, "for(int i=0;i<%d;i++)bar[%d+i]+=bar[%d+i];", part->len, part->off,
+                         pos);
                 emit_put(b, "for(int i=0;i<%d;i++)dbar[%d+i]+=dbar[%d+i];", part->len, part->off,
-                    pos);
+                         pos);
             }
             pos += part->len;
         }
@@ -539,8 +550,10 @@ static int vector_adjoint2(emit_text *b, const expr_prog *P, const expr_node *n,
         elem(dba, sizeof dba, "dbar", na, len);
         elem(da, sizeof da, "d1", na, len);
         derivs_text(f1, f2, sizeof f1, n->op, n->k, ea, co);
-        emit_put(b, "for(int i=0;i<%d;i++){const double f1=%s,f2=%s;const double cb=bar[%d+i],"
-               "dcb=dbar[%d+i];%s+=cb*f1;%s+=dcb*f1+cb*f2*%s;}\n", len, f1, f2, o, o, ba, dba, da);
+        emit_put(b,
+                 "for(int i=0;i<%d;i++){const double f1=%s,f2=%s;const double cb=bar[%d+i],"
+                 "dcb=dbar[%d+i];%s+=cb*f1;%s+=dcb*f1+cb*f2*%s;}\n",
+                 len, f1, f2, o, o, ba, dba, da);
         return 1;
     }
     if (n->op >= OP_ADD && n->op <= OP_POW) {
@@ -678,7 +691,8 @@ static void emit_adjoint2(emit_text *b, const expr_prog *P, const expr_ins *I, i
         if (P->nodes[n->a].dep & want)
             emit_put(b, "bar[%d]+=cb*pa;dbar[%d]+=dcb*pa+cb*(paa*d1[%d]+pab*d1[%d]);", a, a, a, bo);
         if (P->nodes[n->b].dep & want)
-            emit_put(b, "bar[%d]+=cb*pb;dbar[%d]+=dcb*pb+cb*(pab*d1[%d]+pbb*d1[%d]);", bo, bo, a, bo);
+            emit_put(b, "bar[%d]+=cb*pb;dbar[%d]+=dcb*pb+cb*(pab*d1[%d]+pbb*d1[%d]);", bo, bo, a,
+                     bo);
         break;
     }
     default: {
@@ -689,8 +703,8 @@ static void emit_adjoint2(emit_text *b, const expr_prog *P, const expr_ins *I, i
         snprintf(va, sizeof va, "v[%d]", a);
         snprintf(vo, sizeof vo, "v[%d]", o);
         derivs_text(f1, f2, sizeof f1, n->op, n->k, va, vo);
-        emit_put(b, "const double f1=%s,f2=%s;bar[%d]+=cb*f1;dbar[%d]+=dcb*f1+cb*f2*d1[%d];", f1, f2,
-            a, a, a);
+        emit_put(b, "const double f1=%s,f2=%s;bar[%d]+=cb*f1;dbar[%d]+=dcb*f1+cb*f2*d1[%d];", f1,
+                 f2, a, a, a);
         break;
     }
     }
@@ -717,13 +731,15 @@ static void emit_second(emit_text *b, const expr_prog *P, const expr_ins *I)
     case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV:
         emit_put(b, "{");
         partials_text(b, n->op, va, vb, vo);
-        emit_put(b, "d12[%d]=pa*d12[%d]+pb*d12[%d]+paa*d1[%d]*d2[%d]+pab*(d1[%d]*d2[%d]+d2[%d]*d1[%d])"
-               "+pbb*d1[%d]*d2[%d];}\n", o, a, bo, a, a, a, bo, a, bo, bo, bo);
+        emit_put(b,
+                 "d12[%d]=pa*d12[%d]+pb*d12[%d]+paa*d1[%d]*d2[%d]+pab*(d1[%d]*d2[%d]+d2[%d]*d1[%d])"
+                 "+pbb*d1[%d]*d2[%d];}\n",
+                 o, a, bo, a, a, a, bo, a, bo, bo, bo);
         return;
     default:
         derivs_text(f1, f2, sizeof f1, n->op, n->k, va, vo);
-        emit_put(b, "{const double f1=%s,f2=%s;d12[%d]=f1*d12[%d]+f2*d1[%d]*d2[%d];}\n", f1, f2, o, a,
-            a, a);
+        emit_put(b, "{const double f1=%s,f2=%s;d12[%d]=f1*d12[%d]+f2*d1[%d]*d2[%d];}\n", f1, f2, o,
+                 a, a, a);
         return;
     }
 }
@@ -759,8 +775,9 @@ static const char *locals(int kind)
     }
 }
 
-/* one instruction of a sweep of `kind`, as emit_text */
-static void emit_instruction(emit_text *t, const expr_prog *P, const expr_ins *I, int kind, int mask)
+/* one instruction of a sweep of `kind`, as text */
+static void emit_instruction(emit_text *t, const expr_prog *P, const expr_ins *I, int kind,
+                             int mask)
 {
     switch (kind) {
     case EXPR_K_VALUES_ALL: case EXPR_K_EVAL_ALL: emit_value(t, P, I); break;
@@ -854,7 +871,7 @@ char *expr_emit(expr_prog *const *P, int n, size_t *len)
     emit_put(&b, "/* odegrad compiled kernels of %d program(s) */\n#include <math.h>\n", n);
     emit_put(&b, "typedef struct kctx kctx;\nstruct kctx { %s };\n", EXPR_KTEXT(EXPR_KCTX_FIELDS));
     emit_put(&b, "typedef kctx expr_kctx;\ntypedef struct { %s } ktable;\n",
-        EXPR_KTEXT(EXPR_KTABLE_FIELDS));
+             EXPR_KTEXT(EXPR_KTABLE_FIELDS));
     for (int q = 0; q < n; q++)
         emit_program(&b, P[q], q);
     if (b.failed) {
@@ -869,10 +886,12 @@ char *expr_emit_tables(int n, const char *key, size_t *len)
 {
     emit_text b = {0};
     for (int q = 0; q < n; q++)
-        emit_put(&b, "const ktable odegrad_kernels_%d = {%d, \"%s\", {q%d_values_all, q%d_values_varying,"
-                "\nq%d_tangent_x, q%d_tangent_p, q%d_tangent_xp, q%d_adjoint_x, q%d_adjoint_p,"
-                " q%d_adjoint_xp,\nq%d_adjoint2_x, q%d_adjoint2_p, q%d_adjoint2_xp, q%d_second_x,"
-                " q%d_second_p, q%d_second_xp,\nq%d_eval_all, q%d_eval_varying}};\n",
+        emit_put(
+            &b,
+            "const ktable odegrad_kernels_%d = {%d, \"%s\", {q%d_values_all, q%d_values_varying,"
+            "\nq%d_tangent_x, q%d_tangent_p, q%d_tangent_xp, q%d_adjoint_x, q%d_adjoint_p,"
+            " q%d_adjoint_xp,\nq%d_adjoint2_x, q%d_adjoint2_p, q%d_adjoint2_xp, q%d_second_x,"
+            " q%d_second_p, q%d_second_xp,\nq%d_eval_all, q%d_eval_varying}};\n",
             q, EXPR_KABI_VERSION, key, q, q, q, q, q, q, q, q, q, q, q, q, q, q, q, q);
     if (b.failed) {
         free(b.s);

@@ -148,7 +148,7 @@ static void put_loop_statements(emit_piece *pc)
         const size_t plen = strlen(pattern) - 1;   /* without the '=' */
         snprintf(local, sizeof local, "t%d", P->nodes[n].off);
         emit_put(&pc->body, "const double %s%.*s\n", local, (int)(end - line - (long)plen),
-            line + plen);
+                 line + plen);
         pattern[plen] = 0;
         emit_text rest = {0};
         const char *q = end + 1;
@@ -194,7 +194,7 @@ static char *hoist_gather(emit_piece *pc, const char *line)
     const char *use = strstr(loop, "ix[i]");
     emit_text out = {0};
     emit_put(&out, "%.*s%s[i]%.*s\n", (int)(use - loop), loop, name,
-        (int)(line + n - 2 - (use + 5)), use + 5);
+             (int)(line + n - 2 - (use + 5)), use + 5);
     return out.failed ? (free(out.s), NULL) : out.s;
 }
 
@@ -256,7 +256,8 @@ static void localize_scalars(emit_piece *pc)
     }
     emit_text out = {0};
     const char *q = pc->body.s;
-    for (const char *hit = find_name(pc->body.s, q, "v["); hit; hit = find_name(pc->body.s, q, "v[")) {
+    for (const char *hit = find_name(pc->body.s, q, "v["); hit;
+         hit = find_name(pc->body.s, q, "v[")) {
         char *end;
         const long off = strtol(hit + 2, &end, 10);
         const int is_local = end != hit + 2 && *end == ']' && off < P->nvals && local[off];
