@@ -30,9 +30,25 @@ grep -Eq "^fd .*error [0-9.e+-]+ above the target 1\.0e-07$" out.txt && pass ||
   fail "advise freefall: fd does not lose on its error: $(grep '^fd' out.txt)"
 [[ -f r/advise-freefall.spec && -f r/advise-freefall.csv ]] && pass || fail "advise: study files in --results"
 
-# JSON: the same verdict
-"$ODEGRAD" advise --model freefall --rtol 1e-8 --repeats 1 --results r --format json > out.json 2>/dev/null &&
-  grep -q "\"recommendation\": \"$winner\"" out.json && pass || fail "advise --format json: $(cat out.json)"
+# JSON: the same rule. A second tournament is timed anew, so its winner may be another of the
+# backends within the target (tape and checkpoint are close on freefall): the JSON recommendation
+# must be one the table also found within the target, and the fastest (within the 10% tie) of the
+# JSON's own qualifying rows.
+qualified=$(awk 'NR>3 && NF>=6 && $1 ~ /^[a-z]+$/ && !/above the target/ && !/^recommendation/{print $1}' out.txt)
+"$ODEGRAD" advise --model freefall --rtol 1e-8 --repeats 1 --results r --format json > out.json 2>/dev/null
+status=$?
+jwinner=$(sed -n 's/.*"recommendation": "\([a-z]*\)".*/\1/p' out.json)
+[[ $status == 0 && -n $jwinner ]] && grep -qx "$jwinner" <<< "$qualified" && pass ||
+  fail "advise --format json: exit $status, recommendation '$jwinner' not among the table's qualifiers ($qualified): $(cat out.json)"
+awk -v w="$jwinner" '
+  /"target":/ { match($0, /"target": [0-9.e+-]+/); target = substr($0, RSTART + 10, RLENGTH - 10) + 0 }
+  /"backend":/ {
+    split($0, f, /[:,]/); b = f[2]; gsub(/[ "]/, "", b); s = f[4] + 0; e = f[8] + 0
+    if (f[7] ~ /error/ && f[8] ~ /[0-9]/ && e <= target && (best == "" || s < best)) best = s
+    if (b == w) { ws = s; we = e }
+  }
+  END { exit !(ws != "" && we <= target && ws <= 1.1 * best) }' out.json && pass ||
+  fail "advise --format json: '$jwinner' is not the fastest (10% tie) within the target: $(cat out.json)"
 
 # Hessians on request
 "$ODEGRAD" advise --model freefall --hessian --repeats 1 --results r > hess.txt 2>/dev/null
