@@ -585,8 +585,8 @@ static int fill_conditions(petab_problem *P, loader *L, model *m, char *err, siz
                 /* steady-state data: observed at t0, where x0 is the steady state */
                 if (q == first || w->time != rows[q - 1].time)
                     mc->times[++ti] = isinf(w->time) ? 0.0 : w->time;
-                double v;
-                parse_number(petab_tsv_get(t, w->row, cval), &v);
+                double v = NAN;   /* read and checked finite by the first pass over the rows */
+                (void)parse_number(petab_tsv_get(t, w->row, cval), &v);
                 const int tr = P->obs[w->obs].transform;
                 v = tr == 1 ? log(v) : tr == 2 ? log10(v) : v;
                 mc->values[(size_t)ti * (size_t)P->ny + (size_t)P->meas_series[w->row]] = v;

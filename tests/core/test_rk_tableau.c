@@ -26,6 +26,14 @@ static int ntrees;
  * order − 1, children listed in non-increasing tree index so each multiset appears once. */
 static void add_children(int order, int remaining, int max_index, int *child, int nchild)
 {
+    /* a tree of order ≤ MAX_ORDER has at most MAX_ORDER − 1 children; the tables are sized
+     * for that, and a larger MAX_ORDER without larger tables stops here, not past their end */
+    /* the children a call may already hold: one fewer while one more is still to come */
+    const int room = remaining > 0 ? MAX_CHILDREN - 1 : MAX_CHILDREN;
+    if (ntrees == MAX_TREES || nchild > room) {
+        fprintf(stderr, "test_rk_tableau: MAX_TREES or MAX_CHILDREN too small for MAX_ORDER\n");
+        exit(1);
+    }
     if (remaining == 0) {
         tree *t = &trees[ntrees++];
         t->order = order;
