@@ -199,12 +199,29 @@ static void elem(char *out, size_t n, const char *arr, const expr_node *op, int 
         snprintf(out, n, "%s[%d]", arr, op->off);
 }
 
-static void put_ints(emit_text *b, const char *name, const int *v, int n)
+/* A gather's index table and a constant vector's elements are named after their node — g<node>,
+ * k<node> — and the rules only read them, gK[i] and kK[i]; node_table declares them, once per
+ * instruction, for the piece that holds the instruction (each sweep has one instruction a node,
+ * so the names are unique in every function). */
+static int node_index(const expr_prog *P, const expr_node *n)
 {
-    emit_put(b, "static const int %s[%d]={", name, n);
-    for (int i = 0; i < n; i++)
-        emit_put(b, i ? ",%d" : "%d", v[i]);
-    emit_put(b, "};");
+    return (int)(n - P->nodes);
+}
+
+static void node_table(emit_text *b, const expr_prog *P, const expr_node *n)
+{
+    char kb[48];
+    const int len = n->len, q = node_index(P, n);
+    if (n->op == OP_GATHER) {
+        emit_put(b, "static const int g%d[%d]={", q, len);
+        for (int i = 0; i < len; i++)
+            emit_put(b, i ? ",%d" : "%d", P->ints[n->aux + i]);
+    } else {
+        emit_put(b, "static const double k%d[%d]={", q, len);
+        for (int i = 0; i < len; i++)
+            emit_put(b, i ? ",%s" : "%s", lit(kb, sizeof kb, P->consts[n->aux + i]));
+    }
+    emit_put(b, "};\n");
 }
 
 /* partials φ_a, φ_b of DIV and POW as pa, pb (binary_partials) */
@@ -219,22 +236,18 @@ static void vector_partials(emit_text *b, int op, const char *a, const char *bb,
 static int vector_value(emit_text *b, const expr_prog *P, const expr_node *n)
 {
     const int o = n->off, len = n->len;
-    char ea[48], eb[48], e[400], kb[48];
+    char ea[48], eb[48], e[400];
     switch (n->op) {
     case OP_X: case OP_P: case OP_C:
         emit_put(b, "for(int i=0;i<%d;i++)v[%d+i]=%s[%d+i];\n", len, o,
                  n->op == OP_X ? "x" : n->op == OP_P ? "p" : "c", n->aux);
         return 1;
     case OP_CONST_VEC:
-        emit_put(b, "{static const double k[%d]={", len);
-        for (int i = 0; i < len; i++)
-            emit_put(b, i ? ",%s" : "%s", lit(kb, sizeof kb, P->consts[n->aux + i]));
-        emit_put(b, "};for(int i=0;i<%d;i++)v[%d+i]=k[i];}\n", len, o);
+        emit_put(b, "for(int i=0;i<%d;i++)v[%d+i]=k%d[i];\n", len, o, node_index(P, n));
         return 1;
     case OP_GATHER:
-        emit_put(b, "{");
-        put_ints(b, "ix", P->ints + n->aux, len);
-        emit_put(b, "for(int i=0;i<%d;i++)v[%d+i]=v[%d+ix[i]];}\n", len, o, P->nodes[n->a].off);
+        emit_put(b, "for(int i=0;i<%d;i++)v[%d+i]=v[%d+g%d[i]];\n", len, o, P->nodes[n->a].off,
+                 node_index(P, n));
         return 1;
     case OP_CONCAT: {
         int pos = o;
@@ -286,9 +299,8 @@ static int vector_tangent(emit_text *b, const expr_prog *P, const expr_node *n)
                  n->aux);
         return 1;
     case OP_GATHER:
-        emit_put(b, "{");
-        put_ints(b, "ix", P->ints + n->aux, len);
-        emit_put(b, "for(int i=0;i<%d;i++)d[%d+i]=d[%d+ix[i]];}\n", len, o, P->nodes[n->a].off);
+        emit_put(b, "for(int i=0;i<%d;i++)d[%d+i]=d[%d+g%d[i]];\n", len, o, P->nodes[n->a].off,
+                 node_index(P, n));
         return 1;
     case OP_CONCAT: {
         int pos = o;
@@ -345,11 +357,9 @@ static int vector_adjoint(emit_text *b, const expr_prog *P, const expr_node *n, 
         emit_put(b, "if(%s)for(int i=0;i<%d;i++)%s[%d+i]+=bar[%d+i];\n",
                  n->op == OP_X ? "gx" : "gp", len, n->op == OP_X ? "gx" : "gp", n->aux, o);
         return 1;
-    case OP_GATHER:
-        emit_put(b, "{");
-        put_ints(b, "ix", P->ints + n->aux, len);
-        emit_put(b, "for(int i=0;i<%d;i++)bar[%d+ix[i]]+=bar[%d+i];}\n", len, P->nodes[n->a].off,
-                 o);
+    case OP_GATHER:   /* a scatter */
+        emit_put(b, "for(int i=0;i<%d;i++)bar[%d+g%d[i]]+=bar[%d+i];\n", len, P->nodes[n->a].off,
+                 node_index(P, n), o);
         return 1;
     case OP_CONCAT: {
         int pos = o;
@@ -423,10 +433,8 @@ static int vector_linear(emit_text *b, const expr_prog *P, const expr_node *n, c
     const int o = n->off, len = n->len;
     switch (n->op) {
     case OP_GATHER:
-        emit_put(b, "{");
-        put_ints(b, "ix", P->ints + n->aux, len);
-        emit_put(b, "for(int i=0;i<%d;i++)%s[%d+i]=%s[%d+ix[i]];}\n", len, arr, o, arr,
-                 P->nodes[n->a].off);
+        emit_put(b, "for(int i=0;i<%d;i++)%s[%d+i]=%s[%d+g%d[i]];\n", len, arr, o, arr,
+                 P->nodes[n->a].off, node_index(P, n));
         return 1;
     case OP_CONCAT: {
         int pos = o;
@@ -510,13 +518,12 @@ static int vector_adjoint2(emit_text *b, const expr_prog *P, const expr_node *n,
         emit_put(b, "if(%s)for(int i=0;i<%d;i++)%s[%d+i]+=dbar[%d+i];\n", dg, len, dg, n->aux, o);
         return 1;
     }
-    case OP_GATHER:
-        emit_put(b, "{");
-        put_ints(b, "ix", P->ints + n->aux, len);
-        emit_put(b, "for(int i=0;i<%d;i++)bar[%d+ix[i]]+=bar[%d+i];", len, P->nodes[n->a].off, o);
-        emit_put(b, "for(int i=0;i<%d;i++)dbar[%d+ix[i]]+=dbar[%d+i];}\n", len, P->nodes[n->a].off,
-                 o);
+    case OP_GATHER: {   /* two scatters */
+        const int src = P->nodes[n->a].off, q = node_index(P, n);
+        emit_put(b, "for(int i=0;i<%d;i++)bar[%d+g%d[i]]+=bar[%d+i];", len, src, q, o);
+        emit_put(b, "for(int i=0;i<%d;i++)dbar[%d+g%d[i]]+=dbar[%d+i];\n", len, src, q, o);
         return 1;
+    }
     case OP_CONCAT: {
         int pos = o;
         for (int k = 0; k < n->a; k++) {
@@ -775,16 +782,22 @@ static const char *locals(int kind)
     }
 }
 
-/* one instruction of a sweep of `kind`, as text */
-static void emit_instruction(emit_text *t, const expr_prog *P, const expr_ins *I, int kind,
-                             int mask)
+/* one instruction of a sweep of `kind`, as text, and the tables it reads as declarations */
+static void emit_instruction(emit_text *t, emit_text *tab, const expr_prog *P, const expr_ins *I,
+                             int kind, int mask)
 {
+    const int values = kind == EXPR_K_VALUES_ALL || kind == EXPR_K_EVAL_ALL;
     switch (kind) {
     case EXPR_K_VALUES_ALL: case EXPR_K_EVAL_ALL: emit_value(t, P, I); break;
     case EXPR_K_TANGENT: emit_tangent(t, P, I); break;
     case EXPR_K_ADJOINT: emit_adjoint(t, P, I, mask); break;
     case EXPR_K_ADJOINT2: emit_adjoint2(t, P, I, mask); break;
     default: emit_second(t, P, I); break;
+    }
+    if (I->op == OP_NODE) {   /* every sweep's gather reads its table; only values, constants */
+        const expr_node *n = &P->nodes[I->node];
+        if (n->op == OP_GATHER || (values && n->op == OP_CONST_VEC))
+            node_table(tab, P, n);
     }
 }
 
@@ -795,15 +808,16 @@ static void emit_instruction(emit_text *t, const expr_prog *P, const expr_ins *I
 static void emit_sweep(emit_text *b, const expr_prog *P, const expr_stream *S, int kind,
                        int mask, const char *name)
 {
-    emit_text calls = {0}, ins = {0};
+    emit_text calls = {0}, ins = {0}, tab = {0};
     emit_piece pc = {0};
     int pieces = 0, handed_back = 0, alone = 0;
     if (kind == EXPR_K_EVAL_ALL && emit_piece_for_evaluation(&pc, P) != 0)
         b->failed = 1;   /* the caller reports it and the program stays interpreted */
     for (int k = 0; k <= S->n; k++) {
         emit_text_clear(&ins);
+        emit_text_clear(&tab);
         if (k < S->n)
-            emit_instruction(&ins, P, &S->ins[k], kind, mask);
+            emit_instruction(&ins, &tab, P, &S->ins[k], kind, mask);
         const int callback = k < S->n && ins.s && strstr(ins.s, EMIT_CALLBACK) != NULL;
         /* close the piece at a callback, at its size limit and at the end */
         if (pc.instrs && (callback || pc.instrs == EMIT_CHUNK || k == S->n)) {
@@ -828,14 +842,15 @@ static void emit_sweep(emit_text *b, const expr_prog *P, const expr_stream *S, i
             emit_put(&calls, "%s", ins.s);
             handed_back++;
         } else if (ins.len) {
-            emit_piece_add(&pc, ins.s, S->ins[k].node, S->ins[k].op != OP_NODE);
+            emit_piece_add(&pc, tab.s, ins.s, S->ins[k].node, S->ins[k].op != OP_NODE);
         }
     }
-    b->failed |= ins.failed | calls.failed;
+    b->failed |= ins.failed | tab.failed | calls.failed;
     if (!alone)
         emit_put(b, "static void %s(kctx *K){\n%s}\n", name, calls.s ? calls.s : "");
     emit_piece_free(&pc);
     free(ins.s);
+    free(tab.s);
     free(calls.s);
 }
 

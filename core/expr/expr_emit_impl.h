@@ -29,10 +29,9 @@ void emit_text_clear(emit_text *b);
  * nothing else reads may stay local. */
 typedef struct {
     emit_text body;    /* the piece's statements */
-    emit_text decls;   /* its gathers' index tables */
+    emit_text decls;   /* the tables its instructions read (gathers' indices, constants) */
     emit_text loop;    /* the open loop's statements, one a line */
     int instrs;        /* instructions added */
-    int tables;        /* index tables declared */
     int open_len;      /* length of the fused loop left open, or 0 */
     int loop_nodes[EMIT_CHUNK];   /* the node of each of the open loop's statements */
     int nloop;
@@ -47,8 +46,9 @@ typedef struct {
 
 /* an evaluation's piece (0, or -1 out of memory: then an ordinary one) */
 int emit_piece_for_evaluation(emit_piece *pc, const expr_prog *P);
-/* one instruction's text, of `node`; scalar: a scalar instruction (reads its operands v[O]) */
-void emit_piece_add(emit_piece *pc, const char *line, int node, int scalar);
+/* one instruction's text, of `node`, and the declarations of the tables it reads (or NULL);
+ * scalar: a scalar instruction (reads its operands v[O]) */
+void emit_piece_add(emit_piece *pc, const char *tables, const char *line, int node, int scalar);
 /* close the open loop and keep what may stay local; then body and decls are the piece */
 void emit_piece_finish(emit_piece *pc);
 /* empty, for the next piece of the same sweep */

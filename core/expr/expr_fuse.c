@@ -1,6 +1,6 @@
 /* expr_fuse — how the instructions of one piece of a generated sweep become C statements
- * (see expr_emit_impl.h): element-wise loops fused, gathers' index tables hoisted, and in an
- * evaluation alone the values nothing else reads kept in local variables.
+ * (see expr_emit_impl.h): element-wise loops fused, the tables the instructions read declared at
+ * the top, and in an evaluation alone the values nothing else reads kept in local variables.
  *
  * The rules of expr_emit.c hand over each instruction as text in a small set of forms; this
  * file recognises those forms, and falls back to the instruction's text as it is for any other,
@@ -20,12 +20,12 @@
  * Fused, a value one node computes is used by the next from a register instead of memory,
  * which is what separates a vectorised graph from hand-written loops.
  *
- * Two other kinds of access may join a run.  A scalar [offset] may be read (scalars are
+ * Three other kinds of access may join a run.  A scalar [offset] may be read (scalars are
  * computed outside the loops) but not written: a sum into one adjoint would change its order
- * of accumulation.  A gather, [offset+ix[i]], may be read when its source node is not written
- * in the same loop (element ix[i] of it would not be there yet); its index table moves to the
- * top of the piece.  A scatter (a gather's adjoint), a sum, a concatenation or a guarded loop
- * ends the run. */
+ * of accumulation.  A gather, [offset+gK[i]], may be read when its source node is not written
+ * in the same loop (element gK[i] of it would not be there yet).  A constant vector's kK[i]
+ * may be read.  The tables gK and kK are declared at the top of the piece.  A scatter (a
+ * gather's adjoint), a sum, a concatenation or a guarded loop ends the run. */
 
 /* the array name that ends just before s[at] (letters and digits), into out */
 static void array_before(const char *s, const char *at, char out[8])
@@ -43,57 +43,73 @@ static int is_store(const char *after)   /* the text after a closing ']' */
     return after[0] == '=' || ((after[0] == '+' || after[0] == '-') && after[1] == '=');
 }
 
-static int written_in_loop(const emit_piece *pc, const char *arr, int off)
-{
-    for (int k = 0; k < pc->nwrites; k++)
-        if (pc->write_off[k] == off && strcmp(pc->write_arr[k], arr) == 0)
-            return 1;
-    return 0;
-}
+/* One instruction's line "for(int i=0;i<L;i++)BODY\n", scanned once: L and BODY, the arrays
+ * and offsets of its element-i stores, and the sources of the gathers it reads. */
+enum { LINE_MAX_REFS = 16 };
+typedef struct {
+    int len;
+    const char *body;
+    int nstores, ngathers;
+    char store_arr[LINE_MAX_REFS][8], gather_arr[LINE_MAX_REFS][8];
+    int store_off[LINE_MAX_REFS], gather_off[LINE_MAX_REFS];
+} loop_line;
 
-/* L of a fusible "for(int i=0;i<L;i++)BODY\n" and BODY, or 0.  With record, the body's
- * [offset+i] stores join the open loop's written set; without it, a gather whose source
- * that set holds makes the line not fusible into the open loop. */
-static int fusible(emit_piece *pc, const char *line, const char **body, int record)
+/* 1 when the line is element-wise — every access one of the forms above — else 0 */
+static int scan_line(const char *line, loop_line *L)
 {
-    int len = 0, used = 0;
-    if (sscanf(line, "for(int i=0;i<%d;i++)%n", &len, &used) != 1 || used == 0 || len < 2)
+    int used = 0;
+    L->nstores = L->ngathers = 0;
+    if (sscanf(line, "for(int i=0;i<%d;i++)%n", &L->len, &used) != 1 || used == 0 || L->len < 2)
         return 0;
     const char *bd = line + used, *nl = strchr(bd, '\n');
     if (!nl || nl[1] != '\0' || strstr(bd, "for("))
         return 0;
+    L->body = bd;
     for (const char *q = strchr(bd, '['); q; q = strchr(q + 1, '[')) {
         const char *r = q + 1;
-        char arr[8];
-        if (r[0] == 'i' && r[1] == ']')   /* an index table's element, inside a gather */
+        if (r[0] == 'i' && r[1] == ']')   /* a constant table's element kK[i] */
             continue;
         const int off = atoi(r);
         while (*r >= '0' && *r <= '9')
             r++;
         if (r == q + 1)
             return 0;   /* an index other than the forms below */
-        array_before(bd, q, arr);
         if (strncmp(r, "+i]", 3) == 0) {   /* element i */
-            if (record && is_store(r + 3) && pc->nwrites < EMIT_MAX_WRITES) {
-                memcpy(pc->write_arr[pc->nwrites], arr, 8);
-                pc->write_off[pc->nwrites++] = off;
-            } else if (!record && is_store(r + 3) && pc->nwrites >= EMIT_MAX_WRITES) {
-                return 0;   /* the set is full: start a new loop */
+            if (is_store(r + 3)) {
+                if (L->nstores == LINE_MAX_REFS)
+                    return 0;
+                array_before(bd, q, L->store_arr[L->nstores]);
+                L->store_off[L->nstores++] = off;
             }
-        } else if (*r == ']') {            /* a scalar: read only */
+        } else if (*r == ']') {   /* a scalar: read only */
             if (is_store(r + 1))
                 return 0;
         } else if (r[0] == '+' && r[1] == 'g') {   /* a gather [offset+gK[i]]: read only */
             const char *close = strstr(r, "[i]]");
-            if (!close || is_store(close + 4) || (!record && written_in_loop(pc, arr, off)))
+            if (!close || is_store(close + 4) || L->ngathers == LINE_MAX_REFS)
                 return 0;
+            array_before(bd, q, L->gather_arr[L->ngathers]);
+            L->gather_off[L->ngathers++] = off;
             q = close + 2;
         } else {
             return 0;
         }
     }
-    *body = bd;
-    return len;
+    return 1;
+}
+
+/* whether an element-wise line may join the open loop: the same length, room in its written
+ * set, and no gather whose source the loop writes */
+static int joins_open_loop(const emit_piece *pc, const loop_line *L)
+{
+    if (L->len != pc->open_len || pc->nwrites + L->nstores > EMIT_MAX_WRITES)
+        return 0;
+    for (int g = 0; g < L->ngathers; g++)
+        for (int k = 0; k < pc->nwrites; k++)
+            if (pc->write_off[k] == L->gather_off[g] &&
+                strcmp(pc->write_arr[k], L->gather_arr[g]) == 0)
+                return 0;
+    return 1;
 }
 
 /* the first `pattern` in s from `from` on that is a whole name (not the tail of another
@@ -174,57 +190,31 @@ static void piece_close_loop(emit_piece *pc)
     pc->nwrites = 0;
 }
 
-/* A gather's text "{static const int ix[L]={...};for(...)STMT}\n" as its index table, renamed
- * gK and moved to the piece's declarations, and the loop "for(...)STMT\n" using it; NULL for
- * any other text or when out of memory. */
-static char *hoist_gather(emit_piece *pc, const char *line)
-{
-    static const char head[] = "{static const int ix[";
-    const char *decl_end = strstr(line, "};");
-    const size_t n = strlen(line);
-    if (strncmp(line, head, sizeof head - 1) != 0 || !decl_end || strcmp(line + n - 2, "}\n"))
-        return NULL;
-    const char *loop = decl_end + 2;
-    if (strstr(loop, "ix[i]") == NULL || strstr(strstr(loop, "ix[i]") + 5, "ix[") != NULL)
-        return NULL;   /* exactly one use of the table */
-    char name[24];
-    snprintf(name, sizeof name, "g%d", pc->tables++);
-    const char *dims = line + sizeof head - 2;   /* "[L]={...};" */
-    emit_put(&pc->decls, "static const int %s%.*s\n", name, (int)(decl_end + 2 - dims), dims);
-    const char *use = strstr(loop, "ix[i]");
-    emit_text out = {0};
-    emit_put(&out, "%.*s%s[i]%.*s\n", (int)(use - loop), loop, name,
-             (int)(line + n - 2 - (use + 5)), use + 5);
-    return out.failed ? (free(out.s), NULL) : out.s;
-}
-
 /* append one instruction's text to the piece, fusing it into the open loop when it can */
-void emit_piece_add(emit_piece *pc, const char *line, int node, int scalar)
+void emit_piece_add(emit_piece *pc, const char *tables, const char *line, int node, int scalar)
 {
     if (scalar)
         pc->scalar_nodes[pc->nscalar++] = node;
-    char *gather = hoist_gather(pc, line);
-    const char *text_in = gather ? gather : line;
-    const char *bd;
-    int len = fusible(pc, text_in, &bd, 0);
-    if (len && len == pc->open_len) {
-        emit_put(&pc->loop, "%s", bd);
-        pc->loop_nodes[pc->nloop++] = node;
-    } else {
+    if (tables)
+        emit_put(&pc->decls, "%s", tables);
+    loop_line L;
+    const int element_wise = scan_line(line, &L);
+    if (!element_wise || !joins_open_loop(pc, &L)) {
         piece_close_loop(pc);
-        len = fusible(pc, text_in, &bd, 0);
-        if (len) {
-            emit_put(&pc->body, "for(int i=0;i<%d;i++){", len);
-            emit_put(&pc->loop, "%s", bd);
-            pc->loop_nodes[pc->nloop++] = node;
-            pc->open_len = len;
-        } else {
-            emit_put(&pc->body, "%s", text_in);
+        if (!element_wise) {
+            emit_put(&pc->body, "%s", line);
+            pc->instrs++;
+            return;
         }
+        emit_put(&pc->body, "for(int i=0;i<%d;i++){", L.len);
+        pc->open_len = L.len;
     }
-    if (pc->open_len)
-        fusible(pc, text_in, &bd, 1);
-    free(gather);
+    emit_put(&pc->loop, "%s", L.body);
+    pc->loop_nodes[pc->nloop++] = node;
+    for (int k = 0; k < L.nstores; k++) {
+        memcpy(pc->write_arr[pc->nwrites], L.store_arr[k], 8);
+        pc->write_off[pc->nwrites++] = L.store_off[k];
+    }
     pc->instrs++;
 }
 
@@ -306,7 +296,7 @@ void emit_piece_reset(emit_piece *pc)
     emit_text_clear(&pc->body);
     emit_text_clear(&pc->decls);
     emit_text_clear(&pc->loop);
-    pc->instrs = pc->tables = pc->open_len = pc->nloop = pc->nscalar = pc->nwrites = 0;
+    pc->instrs = pc->open_len = pc->nloop = pc->nscalar = pc->nwrites = 0;
 }
 
 void emit_piece_free(emit_piece *pc)
