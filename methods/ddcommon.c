@@ -207,23 +207,15 @@ method_status dd_condition_end(dd_run *R)
 
 static int dd_keep_time(dd_run *R, double t)
 {
-    if (R->grid_len == R->grid_cap) {
-        /* grow geometrically; both arrays are counted while the copy is made */
-        const long cap = R->grid_cap ? 2 * R->grid_cap : 1024;
-        double *grid = mem_alloc(&R->acc, sizeof(double) * (size_t)cap);
-        if (!grid) {
-            snprintf(R->error, sizeof R->error,
-                     "%s: keeping the step sizes of step %ld would pass the memory cap of %zu "
-                     "bytes: raise --mem-cap or loosen the tolerances",
-                     R->type->name, R->grid_len, R->acc.cap);
-            return -1;
-        }
-        if (R->grid_len)
-            memcpy(grid, R->grid, sizeof(double) * (size_t)R->grid_len);
-        mem_free(&R->acc, R->grid, sizeof(double) * (size_t)R->grid_cap);
-        R->grid = grid;
-        R->grid_cap = cap;
+    double *grid = mem_grow(&R->acc, R->grid, sizeof *grid, R->grid_len, &R->grid_cap, 1024);
+    if (!grid) {
+        snprintf(R->error, sizeof R->error,
+                 "%s: keeping the step sizes of step %ld would pass the memory cap of %zu "
+                 "bytes: raise --mem-cap or loosen the tolerances",
+                 R->type->name, R->grid_len, R->acc.cap);
+        return -1;
     }
+    R->grid = grid;
     R->grid[R->grid_len++] = t;
     return 0;
 }

@@ -347,17 +347,10 @@ static int interp_state(interp_run_t *A, double t, double *x)
 static int interp_keep(interp_run_t *A, const odeint_step *step)
 {
     dd_run *R = A->R;
-    if (A->nrec == A->cap) {
-        const long cap = A->cap ? 2 * A->cap : 256;
-        interp_rec **rec = mem_alloc(&R->acc, sizeof *rec * (size_t)cap);
-        if (!rec)
-            goto refused;
-        if (A->nrec)
-            memcpy(rec, A->rec, sizeof *rec * (size_t)A->nrec);
-        mem_free(&R->acc, A->rec, sizeof *rec * (size_t)A->cap);
-        A->rec = rec;
-        A->cap = cap;
-    }
+    interp_rec **recs = mem_grow(&R->acc, A->rec, sizeof *recs, A->nrec, &A->cap, 256);
+    if (!recs)
+        goto refused;
+    A->rec = recs;
     interp_rec *rec = mem_alloc(&R->acc, A->rec_bytes);
     if (!rec)
         goto refused;

@@ -168,17 +168,10 @@ static int soai_room(soai *A)
 {
     const size_t chunk_bytes = sizeof(double) * A->rec_len * SOAI_CHUNK;
     if (A->nrec == A->nchunk * SOAI_CHUNK) {
-        if (A->nchunk == A->chunk_cap) {
-            const long cap = A->chunk_cap ? 2 * A->chunk_cap : 16;
-            double **chunk = mem_alloc(&A->acc, sizeof *chunk * (size_t)cap);
-            if (!chunk)
-                goto refused;
-            if (A->nchunk)
-                memcpy(chunk, A->chunk, sizeof *chunk * (size_t)A->nchunk);
-            mem_free(&A->acc, A->chunk, sizeof *chunk * (size_t)A->chunk_cap);
-            A->chunk = chunk;
-            A->chunk_cap = cap;
-        }
+        double **chunk = mem_grow(&A->acc, A->chunk, sizeof *chunk, A->nchunk, &A->chunk_cap, 16);
+        if (!chunk)
+            goto refused;
+        A->chunk = chunk;
         if (!(A->chunk[A->nchunk] = mem_alloc(&A->acc, chunk_bytes)))
             goto refused;
         A->nchunk++;

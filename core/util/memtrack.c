@@ -45,6 +45,25 @@ void *mem_calloc(mem_account *acc, size_t count, size_t size)
     return ptr;
 }
 
+void *mem_grow(mem_account *acc, void *arr, size_t size, long used, long *cap, long first_cap)
+{
+    if (used < *cap)
+        return arr;
+    const long grown = *cap ? 2 * *cap : first_cap;
+    if (size && (size_t)grown > (size_t)-1 / size) {
+        acc->refused = 1;
+        return NULL;
+    }
+    void *copy = mem_alloc(acc, size * (size_t)grown);
+    if (!copy)
+        return NULL;
+    if (used)
+        memcpy(copy, arr, size * (size_t)used);
+    mem_free(acc, arr, size * (size_t)*cap);
+    *cap = grown;
+    return copy;
+}
+
 void mem_free(mem_account *acc, void *ptr, size_t bytes)
 {
     if (!ptr)

@@ -21,6 +21,11 @@ typedef struct {
 void *mem_alloc(mem_account *acc, size_t bytes);
 void *mem_calloc(mem_account *acc, size_t count, size_t size);
 void mem_free(mem_account *acc, void *ptr, size_t bytes);
+/* Room for one more element in an array holding `used` of `*cap` elements of `size` bytes: the
+ * array itself when it has room, else a copy with twice the capacity (first_cap the first
+ * time) and the old one freed — both counted while the copy is made, so the peak is the
+ * true one.  NULL when refused; the old array is then untouched. */
+void *mem_grow(mem_account *acc, void *arr, size_t size, long used, long *cap, long first_cap);
 /* Count bytes held elsewhere (e.g. inside CVODES, by formula); returns 0, or -1 if over cap. */
 int mem_charge(mem_account *acc, size_t bytes);
 void mem_release(mem_account *acc, size_t bytes);
