@@ -131,8 +131,8 @@ static int soai_fwd_rhs(double t, const double *z, double *dz, void *ctx)
 {
     soai *A = ctx;
     const int nx = A->nx, np = A->np;
-    model_rhs(A->ctx, t, z, dz);
     if (A->Jx) {
+        model_rhs(A->ctx, t, z, dz);
         /* full Hessian of a small model: S' = f_x S + f_θ from the two Jacobians, one
          * evaluation each, instead of np tangent sweeps */
         model_rhs_jac(A->ctx, t, z, A->Jx);
@@ -148,10 +148,11 @@ static int soai_fwd_rhs(double t, const double *z, double *dz, void *ctx)
                 dsj[a] = acc;
             }
         }
-    } else {
+    } else {   /* f and the values once, then one tangent sweep per direction */
+        model_rhs_jvp_at(A->ctx, t, z, dz);
         for (int j = 0; j < A->nd; j++)
-            model_rhs_jvp(A->ctx, t, z, z + (size_t)(j + 1) * nx, soai_dir(A, j),
-                          dz + (size_t)(j + 1) * nx);
+            model_rhs_jvp_along(A->ctx, z + (size_t)(j + 1) * nx, soai_dir(A, j),
+                                dz + (size_t)(j + 1) * nx);
     }
     if (A->running)
         dz[A->nf - 1] = model_running(A->ctx, t, z);

@@ -61,9 +61,10 @@ static int sofwd_rhs(void *user, model_ctx *ctx, double t, const double *x,
 {
     sofwd_system *st = user;
     const int np = st->np;
+    model_rhs_jvp_at(ctx, t, x, NULL);   /* the values once, then one tangent per s_j */
     for (int j = 0; j < np; j++) {
         st->unit[j] = 1.0;
-        model_rhs_jvp(ctx, t, x, S[j], st->unit, Sdot[j]);
+        model_rhs_jvp_along(ctx, S[j], st->unit, Sdot[j]);
         st->unit[j] = 0.0;
     }
     if (st->gauss_newton) {

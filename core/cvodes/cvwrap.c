@@ -116,7 +116,7 @@ static void cv_direction_end(cv_solver *cv, int j)
 static int cv_custom_sens(const cv_sens_system *sys) { return sys && !sys->directions; }
 
 /* s_j' = f_x s_j + f_θ u_j, one exact Jacobian–vector product per sensitivity (u_j = e_j, or
- * the caller's direction), or the caller's own system */
+ * the caller's direction) at the values of f evaluated once, or the caller's own system */
 static int cv_sens_cb(int ns, sunrealtype t, N_Vector y, N_Vector ydot, N_Vector *yS,
                       N_Vector *ySdot, void *data, N_Vector tmp1, N_Vector tmp2)
 {
@@ -134,10 +134,11 @@ static int cv_sens_cb(int ns, sunrealtype t, N_Vector y, N_Vector ydot, N_Vector
                                        cv->columns, cv->sens_out);
         if (status != 0)
             return status;
-    } else {
+    } else {   /* the values once, then one tangent sweep per sensitivity */
+        model_rhs_jvp_at(cv->ctx, t, NV_DATA_S(y), NULL);
         for (int j = 0; j < ns; j++) {
-            model_rhs_jvp(cv->ctx, t, NV_DATA_S(y), NV_DATA_S(yS[j]), cv_direction_begin(cv, j),
-                          NV_DATA_S(ySdot[j]));
+            model_rhs_jvp_along(cv->ctx, NV_DATA_S(yS[j]), cv_direction_begin(cv, j),
+                                NV_DATA_S(ySdot[j]));
             cv_direction_end(cv, j);
         }
     }

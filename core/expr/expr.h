@@ -127,6 +127,14 @@ void expr_eval(const expr_prog *P, expr_work *W, const expr_args *a, double *y);
 void expr_jvp(const expr_prog *P, expr_work *W, const expr_args *a,
               const double *dx, const double *dp, double *y, double *dy);
 
+/* expr_jvp in two halves, for many directions at one point: expr_jvp_point evaluates every
+ * value at a (and y), then each expr_jvp_direction is dy along (dx, dp) at that point — one
+ * values sweep for all the directions.  Any other call on W ends the point (a direction
+ * after it aborts: a sequence error, never a stale product). */
+void expr_jvp_point(const expr_prog *P, expr_work *W, const expr_args *a, double *y);
+void expr_jvp_direction(const expr_prog *P, expr_work *W, const double *dx, const double *dp,
+                        double *dy);
+
 void expr_vjp(const expr_prog *P, expr_work *W, const expr_args *a, const double *w,
               double *y, double *gx, double *gp);
 /* The one exception to the rule above: gx = f_xᵀ w is overwritten, gp += f_pᵀ w is

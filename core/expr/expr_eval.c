@@ -18,6 +18,7 @@
 
 #include <gsl/gsl_cblas.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,7 @@ struct expr_work {
     double *dbar;   /* tangents of the adjoints */
     double *seed;   /* a unit seed for Jacobian columns, max(nx, np, nout) */
     unsigned long invariant_key;   /* the (p, c) whose invariant values v holds; 0: none */
+    int at_point;   /* v holds every value of the point of the last expr_jvp_point */
     size_t bytes;
 };
 
@@ -858,6 +860,7 @@ static void values_of(const expr_prog *P, expr_work *W, const expr_args *in, int
 {
     const int reuse = in->invariant_key != 0 && in->invariant_key == W->invariant_key;
     W->invariant_key = in->invariant_key;
+    W->at_point = 0;
     value_sweep(P, reuse, eval_only, W->v, in);
 }
 
@@ -888,6 +891,25 @@ void expr_jvp(const expr_prog *P, expr_work *W, const expr_args *in, const doubl
     values(P, W, in);
     tangents(P, W->v, W->d1, dx, dp);
     copy_out(P, W->v, y);
+    copy_out(P, W->d1, dy);
+}
+
+void expr_jvp_point(const expr_prog *P, expr_work *W, const expr_args *in, double *y)
+{
+    values(P, W, in);
+    W->at_point = 1;
+    copy_out(P, W->v, y);
+}
+
+void expr_jvp_direction(const expr_prog *P, expr_work *W, const double *dx, const double *dp,
+                        double *dy)
+{
+    if (!W->at_point) {   /* a caller's sequence error: no number rather than a stale one */
+        fprintf(stderr, "odegrad: internal error: expr_jvp_direction without expr_jvp_point "
+                        "on the same work space\n");
+        abort();
+    }
+    tangents(P, W->v, W->d1, dx, dp);
     copy_out(P, W->d1, dy);
 }
 

@@ -178,6 +178,12 @@ void model_rhs(model_ctx *ctx, double t, const double *x, double *f);
 /* df = f_x dx + f_θ u   (dx or u may be NULL) */
 void model_rhs_jvp(model_ctx *ctx, double t, const double *x, const double *dx,
                    const double *u, double *df);
+/* model_rhs_jvp for many directions at one (t, x) — forward sensitivities: model_rhs_jvp_at
+ * evaluates the right-hand side's values once (and f, counted as model_rhs, unless f is
+ * NULL), then each model_rhs_jvp_along is df = f_x dx + f_θ u there (counted as one J·v).
+ * Any other right-hand-side call in between ends the point. */
+void model_rhs_jvp_at(model_ctx *ctx, double t, const double *x, double *f);
+void model_rhs_jvp_along(model_ctx *ctx, const double *dx, const double *u, double *df);
 /* gx = f_xᵀ w, gth = f_θᵀ w   (either output may be NULL) */
 void model_rhs_vjp(model_ctx *ctx, double t, const double *x, const double *w,
                    double *gx, double *gth);

@@ -290,6 +290,21 @@ void model_rhs_jvp(model_ctx *ctx, double t, const double *x, const double *dx,
     model_prog_jvp(ctx, PROG_RHS, &a, dx, u, NULL, df);
 }
 
+void model_rhs_jvp_at(model_ctx *ctx, double t, const double *x, double *f)
+{
+    if (f)
+        count(ctx, 0);
+    const expr_args a = args(ctx, t, x, NULL);
+    expr_jvp_point(model_ctx_prog(ctx, PROG_RHS), ctx->work[PROG_RHS], &a, f);
+}
+
+void model_rhs_jvp_along(model_ctx *ctx, const double *dx, const double *u, double *df)
+{
+    count(ctx, 1);
+    expr_jvp_direction(model_ctx_prog(ctx, PROG_RHS), ctx->work[PROG_RHS], dx,
+                       model_ctx_to_p(ctx, u, ctx->u_p), df);
+}
+
 void model_rhs_vjp(model_ctx *ctx, double t, const double *x, const double *w, double *gx,
                    double *gth)
 {

@@ -5,6 +5,8 @@
  *   - the tangent (J·v) against central differences of the value;
  *   - the transpose identity  wᵀ(J v) = (Jᵀw)ᵀv  to 1e-12 relative;
  *   - dense Jacobians against tangents (exactly);
+ *   - many directions at one point (expr_jvp_point, expr_jvp_direction) equal to expr_jvp bit
+ *     for bit, and a direction after the point has ended aborts (no stale product);
  *   - tangent-over-tangent F''[v1,v2] against differences of tangents;
  *   - tangent-over-adjoint against differences of adjoints, and the exact identity
  *     wᵀF''[v1,v2] = v1·∂(Jᵀw)/∂v2;
@@ -13,6 +15,10 @@
 #include "expr.h"
 #include "model.h"
 #include "check.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define NX 4
 #define NP 5
@@ -154,6 +160,35 @@ static void test_graph(int seed)
         check_vec(col, dy, NOUT, 1e-14, 0.0, "jac_p column", seed);
     }
 
+    /* many directions at one point: the same numbers as expr_jvp, bit for bit */
+    double y1[NOUT], dy1[NOUT], dy2[NOUT];
+    expr_jvp(P, W, &a, dx, dp, y, dy);
+    expr_jvp(P, W, &a, NULL, dp2, NULL, dy2);
+    expr_jvp_point(P, W, &a, y1);
+    check(memcmp(y, y1, sizeof y) == 0, "value at the point", seed, y1[0], y[0]);
+    if (seed == 1) {   /* another sweep on W ends the point: a direction then aborts */
+        fflush(NULL);
+        const pid_t child = fork();
+        if (child == 0) {
+            freopen("/dev/null", "w", stderr);
+            expr_eval(P, W, &a, y1);
+            expr_jvp_direction(P, W, dx, dp, dy1);
+            _exit(0);
+        }
+        int status = 0;
+        waitpid(child, &status, 0);
+        CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+              "a direction after expr_eval: wait status %d, expected an abort", status);
+    }
+    for (int rep = 0; rep < 2; rep++) {   /* each direction twice, in another order */
+        expr_jvp_direction(P, W, NULL, dp2, dy1);
+        check(memcmp(dy1, dy2, sizeof dy) == 0, "direction (0, dp2) at the point", seed, dy1[0],
+              dy2[0]);
+        expr_jvp_direction(P, W, dx, dp, dy1);
+        check(memcmp(dy1, dy, sizeof dy) == 0, "direction (dx, dp) at the point", seed, dy1[0],
+              dy[0]);
+    }
+
     /* tangent-over-tangent vs differences of the tangent along (dx2, dp2) */
     double d12[NOUT], t0[NOUT];
     expr_hvv(P, W, &a, dx, dp, dx2, dp2, NULL, NULL, NULL, d12);
@@ -289,6 +324,26 @@ static void test_model(int seed)
             jcol[i] = Jth[i * NP + j];
         check_vec(jcol, col, NX, 1e-14, 0.0, "theta jacobian", seed);
     }
+
+    /* forward sensitivities' products: the point once, then each direction (θ chain rule
+     * included) — exactly model_rhs_jvp's numbers, and one counted J·v each */
+    eval_counts counts = {0};
+    model_ctx_count_into(ctx, &counts);
+    double f1[NX];
+    model_rhs_jvp_at(ctx, t, x, f1);
+    check(memcmp(f1, f, sizeof f) == 0, "f at the point", seed, f1[0], f[0]);
+    for (int j = 0; j < NP; j++) {
+        memset(e, 0, sizeof e);
+        e[j] = 1.0;
+        model_rhs_jvp_along(ctx, dx, e, col);
+        model_rhs_jvp(ctx, t, x, dx, e, jcol);
+        check(memcmp(col, jcol, sizeof col) == 0, "jvp along e_j at the point", seed, col[0],
+              jcol[0]);
+        model_rhs_jvp_at(ctx, t, x, NULL);   /* model_rhs_jvp ended the point */
+    }
+    check(counts.jvp == 2 * NP && counts.rhs == 1, "J.v counted once a direction, f once", seed,
+          (double)counts.jvp, 2.0 * NP);
+    model_ctx_count_into(ctx, NULL);
 
     /* second order in θ (the log10 term s''⊙u1⊙u2 included) */
     double d2[NX], t0[NX], dg[NX + NP], g0[NX + NP];
