@@ -149,7 +149,7 @@ static int soai_fwd_rhs(double t, const double *z, double *dz, void *ctx)
             }
         }
     } else {   /* f and the values once, then one tangent sweep per direction */
-        model_rhs_jvp_at(A->ctx, t, z, dz);
+        model_rhs_at(A->ctx, t, z, dz);
         for (int j = 0; j < A->nd; j++)
             model_rhs_jvp_along(A->ctx, z + (size_t)(j + 1) * nx, soai_dir(A, j),
                                 dz + (size_t)(j + 1) * nx);

@@ -61,7 +61,7 @@ static int sofwd_rhs(void *user, model_ctx *ctx, double t, const double *x,
 {
     sofwd_system *st = user;
     const int np = st->np;
-    model_rhs_jvp_at(ctx, t, x, NULL);   /* the values once, then one tangent per s_j */
+    model_rhs_at(ctx, t, x, NULL);   /* the values once, then one tangent per s_j */
     for (int j = 0; j < np; j++) {
         st->unit[j] = 1.0;
         model_rhs_jvp_along(ctx, S[j], st->unit, Sdot[j]);
@@ -72,12 +72,13 @@ static int sofwd_rhs(void *user, model_ctx *ctx, double t, const double *x,
             memset(Sdot[ij], 0, sizeof(double) * (size_t)st->nx);
         return 0;
     }
-    for (int i = 0; i < np; i++) {
+    for (int i = 0; i < np; i++) {   /* at the same point: (s_i, e_i)'s tangent once per i */
         st->unit[i] = 1.0;
+        model_rhs_hvv_first(ctx, S[i], st->unit);
         for (int j = i; j < np; j++) {
             const int ij = sofwd_pair(np, i, j);
             st->unit2[j] = 1.0;
-            model_rhs_hvv(ctx, t, x, S[i], st->unit, S[j], st->unit2, S[ij], Sdot[ij]);
+            model_rhs_hvv_second(ctx, st->unit, S[j], st->unit2, S[ij], Sdot[ij]);
             st->unit2[j] = 0.0;
         }
         st->unit[i] = 0.0;

@@ -135,7 +135,7 @@ static int cv_sens_cb(int ns, sunrealtype t, N_Vector y, N_Vector ydot, N_Vector
         if (status != 0)
             return status;
     } else {   /* the values once, then one tangent sweep per sensitivity */
-        model_rhs_jvp_at(cv->ctx, t, NV_DATA_S(y), NULL);
+        model_rhs_at(cv->ctx, t, NV_DATA_S(y), NULL);
         for (int j = 0; j < ns; j++) {
             model_rhs_jvp_along(cv->ctx, NV_DATA_S(yS[j]), cv_direction_begin(cv, j),
                                 NV_DATA_S(ySdot[j]));

@@ -127,13 +127,20 @@ void expr_eval(const expr_prog *P, expr_work *W, const expr_args *a, double *y);
 void expr_jvp(const expr_prog *P, expr_work *W, const expr_args *a,
               const double *dx, const double *dp, double *y, double *dy);
 
-/* expr_jvp in two halves, for many directions at one point: expr_jvp_point evaluates every
+/* expr_jvp in two halves, for many directions at one point: expr_point evaluates every
  * value at a (and y), then each expr_jvp_direction is dy along (dx, dp) at that point — one
  * values sweep for all the directions.  Any other call on W ends the point (a direction
  * after it aborts: a sequence error, never a stale product). */
-void expr_jvp_point(const expr_prog *P, expr_work *W, const expr_args *a, double *y);
+void expr_point(const expr_prog *P, expr_work *W, const expr_args *a, double *y);
 void expr_jvp_direction(const expr_prog *P, expr_work *W, const double *dx, const double *dp,
                         double *dy);
+/* expr_hvv in the same way, for many pairs of directions at one point: after expr_point,
+ * expr_hvv_first takes the first direction's tangent, then each expr_hvv_second is d12y
+ * along a second direction with its second-order seeds — the numbers of expr_hvv with every
+ * seed given (a NULL seed is a zero one).  A J·v direction in between ends the first. */
+void expr_hvv_first(const expr_prog *P, expr_work *W, const double *dx1, const double *dp1);
+void expr_hvv_second(const expr_prog *P, expr_work *W, const double *dx2, const double *dp2,
+                     const double *d12x, const double *d12p, double *d12y);
 
 void expr_vjp(const expr_prog *P, expr_work *W, const expr_args *a, const double *w,
               double *y, double *gx, double *gp);

@@ -32,7 +32,8 @@ struct expr_work {
     double *dbar;   /* tangents of the adjoints */
     double *seed;   /* a unit seed for Jacobian columns, max(nx, np, nout) */
     unsigned long invariant_key;   /* the (p, c) whose invariant values v holds; 0: none */
-    int at_point;   /* v holds every value of the point of the last expr_jvp_point */
+    int at_point;   /* v holds every value of the point of the last expr_point */
+    int at_first;   /* and d1 the tangent of the last expr_hvv_first there */
     size_t bytes;
 };
 
@@ -860,7 +861,7 @@ static void values_of(const expr_prog *P, expr_work *W, const expr_args *in, int
 {
     const int reuse = in->invariant_key != 0 && in->invariant_key == W->invariant_key;
     W->invariant_key = in->invariant_key;
-    W->at_point = 0;
+    W->at_point = W->at_first = 0;
     value_sweep(P, reuse, eval_only, W->v, in);
 }
 
@@ -894,23 +895,54 @@ void expr_jvp(const expr_prog *P, expr_work *W, const expr_args *in, const doubl
     copy_out(P, W->d1, dy);
 }
 
-void expr_jvp_point(const expr_prog *P, expr_work *W, const expr_args *in, double *y)
+void expr_point(const expr_prog *P, expr_work *W, const expr_args *in, double *y)
 {
     values(P, W, in);
     W->at_point = 1;
     copy_out(P, W->v, y);
 }
 
+/* a caller's sequence error: no number rather than a stale one */
+static void require(int ok, const char *call, const char *before)
+{
+    if (ok)
+        return;
+    fprintf(stderr, "odegrad: internal error: %s without %s on the same work space\n", call,
+            before);
+    abort();
+}
+
 void expr_jvp_direction(const expr_prog *P, expr_work *W, const double *dx, const double *dp,
                         double *dy)
 {
-    if (!W->at_point) {   /* a caller's sequence error: no number rather than a stale one */
-        fprintf(stderr, "odegrad: internal error: expr_jvp_direction without expr_jvp_point "
-                        "on the same work space\n");
-        abort();
-    }
+    require(W->at_point, "expr_jvp_direction", "expr_point");
+    W->at_first = 0;   /* d1 is about to hold this direction's tangent */
     tangents(P, W->v, W->d1, dx, dp);
     copy_out(P, W->d1, dy);
+}
+
+/* expr_hvv's tangent sweeps with every seed given (NULL: zeros), so that the first
+ * direction's tangent may serve many second ones */
+void expr_hvv_first(const expr_prog *P, expr_work *W, const double *dx1, const double *dp1)
+{
+    require(W->at_point, "expr_hvv_first", "expr_point");
+    double *zeros = W->seed;
+    memset(zeros, 0, sizeof(double) * (size_t)(P->nx > P->np ? P->nx : P->np));
+    memset(W->d1, 0, sizeof(double) * (size_t)P->nvals);
+    tangent_sweep(P, W->v, W->d1, dx1 ? dx1 : zeros, dp1 ? dp1 : zeros, DEP_X | DEP_P);
+    W->at_first = 1;
+}
+
+void expr_hvv_second(const expr_prog *P, expr_work *W, const double *dx2, const double *dp2,
+                     const double *d12x, const double *d12p, double *d12y)
+{
+    require(W->at_point && W->at_first, "expr_hvv_second", "expr_point and expr_hvv_first");
+    const double *zeros = W->seed;
+    memset(W->d2, 0, sizeof(double) * (size_t)P->nvals);
+    memset(W->d12, 0, sizeof(double) * (size_t)P->nvals);
+    tangent_sweep(P, W->v, W->d2, dx2 ? dx2 : zeros, dp2 ? dp2 : zeros, DEP_X | DEP_P);
+    second_sweep(P, W->v, W->d1, W->d2, W->d12, d12x, d12p, DEP_X | DEP_P);
+    copy_out(P, W->d12, d12y);
 }
 
 /* zero the adjoints a reverse sweep accumulates into (all but those of direct blocks) */

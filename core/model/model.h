@@ -178,12 +178,19 @@ void model_rhs(model_ctx *ctx, double t, const double *x, double *f);
 /* df = f_x dx + f_θ u   (dx or u may be NULL) */
 void model_rhs_jvp(model_ctx *ctx, double t, const double *x, const double *dx,
                    const double *u, double *df);
-/* model_rhs_jvp for many directions at one (t, x) — forward sensitivities: model_rhs_jvp_at
+/* model_rhs_jvp for many directions at one (t, x) — forward sensitivities: model_rhs_at
  * evaluates the right-hand side's values once (and f, counted as model_rhs, unless f is
  * NULL), then each model_rhs_jvp_along is df = f_x dx + f_θ u there (counted as one J·v).
  * Any other right-hand-side call in between ends the point. */
-void model_rhs_jvp_at(model_ctx *ctx, double t, const double *x, double *f);
+void model_rhs_at(model_ctx *ctx, double t, const double *x, double *f);
 void model_rhs_jvp_along(model_ctx *ctx, const double *dx, const double *u, double *df);
+/* model_rhs_hvv for many pairs at the point of model_rhs_at — second-order forward
+ * sensitivities: model_rhs_hvv_first takes the first direction (dx1, u1), then each
+ * model_rhs_hvv_second (counted as one second-order product) is model_rhs_hvv's d2 along
+ * (dx2, u2) with d12x, given u1 again (the log10 term s''⊙u1⊙u2 needs it). */
+void model_rhs_hvv_first(model_ctx *ctx, const double *dx1, const double *u1);
+void model_rhs_hvv_second(model_ctx *ctx, const double *u1, const double *dx2, const double *u2,
+                          const double *d12x, double *d2);
 /* gx = f_xᵀ w, gth = f_θᵀ w   (either output may be NULL) */
 void model_rhs_vjp(model_ctx *ctx, double t, const double *x, const double *w,
                    double *gx, double *gth);

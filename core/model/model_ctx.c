@@ -290,12 +290,12 @@ void model_rhs_jvp(model_ctx *ctx, double t, const double *x, const double *dx,
     model_prog_jvp(ctx, PROG_RHS, &a, dx, u, NULL, df);
 }
 
-void model_rhs_jvp_at(model_ctx *ctx, double t, const double *x, double *f)
+void model_rhs_at(model_ctx *ctx, double t, const double *x, double *f)
 {
     if (f)
         count(ctx, 0);
     const expr_args a = args(ctx, t, x, NULL);
-    expr_jvp_point(model_ctx_prog(ctx, PROG_RHS), ctx->work[PROG_RHS], &a, f);
+    expr_point(model_ctx_prog(ctx, PROG_RHS), ctx->work[PROG_RHS], &a, f);
 }
 
 void model_rhs_jvp_along(model_ctx *ctx, const double *dx, const double *u, double *df)
@@ -303,6 +303,21 @@ void model_rhs_jvp_along(model_ctx *ctx, const double *dx, const double *u, doub
     count(ctx, 1);
     expr_jvp_direction(model_ctx_prog(ctx, PROG_RHS), ctx->work[PROG_RHS], dx,
                        model_ctx_to_p(ctx, u, ctx->u_p), df);
+}
+
+void model_rhs_hvv_first(model_ctx *ctx, const double *dx1, const double *u1)
+{
+    expr_hvv_first(model_ctx_prog(ctx, PROG_RHS), ctx->work[PROG_RHS], dx1,
+                   model_ctx_to_p(ctx, u1, ctx->u_p));
+}
+
+void model_rhs_hvv_second(model_ctx *ctx, const double *u1, const double *dx2, const double *u2,
+                          const double *d12x, double *d2)
+{
+    count(ctx, 4);
+    expr_hvv_second(model_ctx_prog(ctx, PROG_RHS), ctx->work[PROG_RHS], dx2,
+                    model_ctx_to_p(ctx, u2, ctx->u2_p), d12x, model_ctx_second_seed(ctx, u1, u2),
+                    d2);
 }
 
 void model_rhs_vjp(model_ctx *ctx, double t, const double *x, const double *w, double *gx,

@@ -5,8 +5,9 @@
  *   - the tangent (J·v) against central differences of the value;
  *   - the transpose identity  wᵀ(J v) = (Jᵀw)ᵀv  to 1e-12 relative;
  *   - dense Jacobians against tangents (exactly);
- *   - many directions at one point (expr_jvp_point, expr_jvp_direction) equal to expr_jvp bit
- *     for bit, and a direction after the point has ended aborts (no stale product);
+ *   - many directions at one point (expr_point, expr_jvp_direction, expr_hvv_first/second)
+ *     equal to expr_jvp and expr_hvv bit for bit, and a direction after the point or the
+ *     first direction has ended aborts (no stale product);
  *   - tangent-over-tangent F''[v1,v2] against differences of tangents;
  *   - tangent-over-adjoint against differences of adjoints, and the exact identity
  *     wᵀF''[v1,v2] = v1·∂(Jᵀw)/∂v2;
@@ -164,7 +165,7 @@ static void test_graph(int seed)
     double y1[NOUT], dy1[NOUT], dy2[NOUT];
     expr_jvp(P, W, &a, dx, dp, y, dy);
     expr_jvp(P, W, &a, NULL, dp2, NULL, dy2);
-    expr_jvp_point(P, W, &a, y1);
+    expr_point(P, W, &a, y1);
     check(memcmp(y, y1, sizeof y) == 0, "value at the point", seed, y1[0], y[0]);
     if (seed == 1) {   /* another sweep on W ends the point: a direction then aborts */
         fflush(NULL);
@@ -187,6 +188,36 @@ static void test_graph(int seed)
         expr_jvp_direction(P, W, dx, dp, dy1);
         check(memcmp(dy1, dy, sizeof dy) == 0, "direction (dx, dp) at the point", seed, dy1[0],
               dy[0]);
+    }
+
+    /* pairs of directions at the same point: expr_hvv's numbers, every seed given */
+    double h1[NOUT], h2[NOUT], hp[NOUT];
+    expr_hvv(P, W, &a, dx, dp, dx2, dp2, dx2, NULL, NULL, h1);
+    expr_hvv(P, W, &a, dx, dp, dx, dp2, dx2, dp, NULL, h2);
+    expr_point(P, W, &a, NULL);
+    expr_hvv_first(P, W, dx, dp);
+    for (int rep = 0; rep < 2; rep++) {
+        expr_hvv_second(P, W, dx2, dp2, dx2, NULL, hp);
+        check(memcmp(hp, h1, sizeof hp) == 0, "second along (dx2, dp2) at the point", seed,
+              hp[0], h1[0]);
+        expr_hvv_second(P, W, dx, dp2, dx2, dp, hp);
+        check(memcmp(hp, h2, sizeof hp) == 0, "second along (dx, dp2) at the point", seed,
+              hp[0], h2[0]);
+    }
+    if (seed == 1) {   /* a J.v direction replaces the first direction's tangent */
+        fflush(NULL);
+        const pid_t child = fork();
+        if (child == 0) {
+            freopen("/dev/null", "w", stderr);
+            expr_jvp_direction(P, W, dx, dp, dy1);
+            expr_hvv_second(P, W, dx2, dp2, dx2, NULL, hp);
+            _exit(0);
+        }
+        int status = 0;
+        waitpid(child, &status, 0);
+        CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+              "a second direction after a J.v direction: wait status %d, expected an abort",
+              status);
     }
 
     /* tangent-over-tangent vs differences of the tangent along (dx2, dp2) */
@@ -330,7 +361,7 @@ static void test_model(int seed)
     eval_counts counts = {0};
     model_ctx_count_into(ctx, &counts);
     double f1[NX];
-    model_rhs_jvp_at(ctx, t, x, f1);
+    model_rhs_at(ctx, t, x, f1);
     check(memcmp(f1, f, sizeof f) == 0, "f at the point", seed, f1[0], f[0]);
     for (int j = 0; j < NP; j++) {
         memset(e, 0, sizeof e);
@@ -339,10 +370,26 @@ static void test_model(int seed)
         model_rhs_jvp(ctx, t, x, dx, e, jcol);
         check(memcmp(col, jcol, sizeof col) == 0, "jvp along e_j at the point", seed, col[0],
               jcol[0]);
-        model_rhs_jvp_at(ctx, t, x, NULL);   /* model_rhs_jvp ended the point */
+        model_rhs_at(ctx, t, x, NULL);   /* model_rhs_jvp ended the point */
     }
     check(counts.jvp == 2 * NP && counts.rhs == 1, "J.v counted once a direction, f once", seed,
           (double)counts.jvp, 2.0 * NP);
+    /* second-order forward sensitivities' products: model_rhs_hvv's, s'' term included */
+    double h[NX], hs[NX];
+    model_rhs_at(ctx, t, x, NULL);
+    model_rhs_hvv_first(ctx, dx, u);
+    for (int j = 0; j < NP; j++) {
+        memset(e, 0, sizeof e);
+        e[j] = 1.0;
+        model_rhs_hvv_second(ctx, u, dx2, e, dx, hs);
+        model_rhs_hvv(ctx, t, x, dx, u, dx2, e, dx, h);
+        check(memcmp(hs, h, sizeof h) == 0, "second-order product at the point", seed, hs[0],
+              h[0]);
+        model_rhs_at(ctx, t, x, NULL);
+        model_rhs_hvv_first(ctx, dx, u);
+    }
+    check(counts.second == 2 * NP, "second-order products counted once each", seed,
+          (double)counts.second, 2.0 * NP);
     model_ctx_count_into(ctx, NULL);
 
     /* second order in θ (the log10 term s''⊙u1⊙u2 included) */
