@@ -921,15 +921,34 @@ void expr_jvp_direction(const expr_prog *P, expr_work *W, const double *dx, cons
     copy_out(P, W->d1, dy);
 }
 
-/* expr_hvv's tangent sweeps with every seed given (NULL: zeros), so that the first
- * direction's tangent may serve many second ones */
-void expr_hvv_first(const expr_prog *P, expr_work *W, const double *dx1, const double *dp1)
+/* The two halves of expr_hvv at the current values, for the seeds of `mask` (a NULL seed
+ * among them a zero one, pointing at W->seed, which hvv_first zeroes): d1 along the first
+ * direction; then d2 along the second and d12. */
+static void hvv_first(const expr_prog *P, expr_work *W, const double *dx1, const double *dp1,
+                      int mask)
 {
-    require(W->at_point, "expr_hvv_first", "expr_point");
     double *zeros = W->seed;
     memset(zeros, 0, sizeof(double) * (size_t)(P->nx > P->np ? P->nx : P->np));
     memset(W->d1, 0, sizeof(double) * (size_t)P->nvals);
-    tangent_sweep(P, W->v, W->d1, dx1 ? dx1 : zeros, dp1 ? dp1 : zeros, DEP_X | DEP_P);
+    tangent_sweep(P, W->v, W->d1, dx1 ? dx1 : zeros, dp1 ? dp1 : zeros, mask);
+}
+
+static void hvv_second(const expr_prog *P, expr_work *W, const double *dx2, const double *dp2,
+                       const double *d12x, const double *d12p, int mask)
+{
+    const double *zeros = W->seed;
+    memset(W->d2, 0, sizeof(double) * (size_t)P->nvals);
+    memset(W->d12, 0, sizeof(double) * (size_t)P->nvals);
+    tangent_sweep(P, W->v, W->d2, dx2 ? dx2 : zeros, dp2 ? dp2 : zeros, mask);
+    second_sweep(P, W->v, W->d1, W->d2, W->d12, d12x, d12p, mask);
+}
+
+/* with every seed taken as given, so that the first direction's tangent may serve many
+ * second ones */
+void expr_hvv_first(const expr_prog *P, expr_work *W, const double *dx1, const double *dp1)
+{
+    require(W->at_point, "expr_hvv_first", "expr_point");
+    hvv_first(P, W, dx1, dp1, DEP_X | DEP_P);
     W->at_first = 1;
 }
 
@@ -937,11 +956,7 @@ void expr_hvv_second(const expr_prog *P, expr_work *W, const double *dx2, const 
                      const double *d12x, const double *d12p, double *d12y)
 {
     require(W->at_point && W->at_first, "expr_hvv_second", "expr_point and expr_hvv_first");
-    const double *zeros = W->seed;
-    memset(W->d2, 0, sizeof(double) * (size_t)P->nvals);
-    memset(W->d12, 0, sizeof(double) * (size_t)P->nvals);
-    tangent_sweep(P, W->v, W->d2, dx2 ? dx2 : zeros, dp2 ? dp2 : zeros, DEP_X | DEP_P);
-    second_sweep(P, W->v, W->d1, W->d2, W->d12, d12x, d12p, DEP_X | DEP_P);
+    hvv_second(P, W, dx2, dp2, d12x, d12p, DEP_X | DEP_P);
     copy_out(P, W->d12, d12y);
 }
 
@@ -1021,21 +1036,13 @@ void expr_hvv(const expr_prog *P, expr_work *W, const expr_args *in, const doubl
               const double *d12p, double *y, double *d12y)
 {
     const int mask = (dx1 || dx2 || d12x ? DEP_X : 0) | (dp1 || dp2 || d12p ? DEP_P : 0);
-    /* a NULL seed among non-NULL ones of the same input is a zero seed: point it at zeros */
-    const int nz = P->nx > P->np ? P->nx : P->np;
-    double *zeros = W->seed;
-    memset(zeros, 0, sizeof(double) * (size_t)nz);
     values(P, W, in);
     copy_out(P, W->v, y);
-    memset(W->d12, 0, sizeof(double) * (size_t)P->nvals);
     if (mask) {
-        const double *x1 = dx1 ? dx1 : zeros, *x2 = dx2 ? dx2 : zeros;
-        const double *p1 = dp1 ? dp1 : zeros, *p2 = dp2 ? dp2 : zeros;
-        memset(W->d1, 0, sizeof(double) * (size_t)P->nvals);
-        memset(W->d2, 0, sizeof(double) * (size_t)P->nvals);
-        tangent_sweep(P, W->v, W->d1, x1, p1, mask);
-        tangent_sweep(P, W->v, W->d2, x2, p2, mask);
-        second_sweep(P, W->v, W->d1, W->d2, W->d12, d12x, d12p, mask);
+        hvv_first(P, W, dx1, dp1, mask);
+        hvv_second(P, W, dx2, dp2, d12x, d12p, mask);
+    } else {
+        memset(W->d12, 0, sizeof(double) * (size_t)P->nvals);
     }
     copy_out(P, W->d12, d12y);
 }
